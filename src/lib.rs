@@ -1,0 +1,16 @@
+//! detrigger: score what a prompt asks for, not the scary words it contains.
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod error;
+pub mod keyword;
+pub mod normalize;
+mod score;
+pub mod threshold;
+
+pub use error::{Error, Result};
+pub use keyword::KeywordTriggers;
+pub use normalize::Normalizer;
+pub use score::{Score, Scorer, TriggerMatch, is_blank};
+pub use threshold::{OperatingPoint, Threshold};

@@ -1,0 +1,471 @@
+//! Undoing the spelling tricks people use to slip past filters.
+//!
+//! One [`Normalizer`] serves both scorers. The keyword baseline matches its
+//! trigger list against [`Normalizer::words`]; the classifier tokenises
+//! [`Normalizer::model_text`]. Both fold the same tricks:
+//!
+//! | trick | example | folded |
+//! |---|---|---|
+//! | compatibility forms, accents | `ｋｉｌｌ`, `kïll` | `kill` |
+//! | zero-width and format characters | `ki\u{200b}ll` | `kill` |
+//! | Cyrillic/Greek look-alikes (homoglyphs) | `bоmb` (Cyrillic о) | `bomb` |
+//! | leetspeak and masking | `b0mb`, `k1ll`, `$hit`, `f*ck` | `bomb`, `kill`, `shit`, `fuck` |
+//! | spaced or punctuated letters | `k i l l`, `k.i.l.l`, `k🔪i🔪l🔪l` | `kill` |
+//! | case | `KiLL` | `kill` |
+//!
+//! Leetspeak and letter-joining are *lexicon-gated*: a word is only rewritten
+//! when the rewrite is a known word and the original is not. That keeps
+//! ordinary text intact (`3d`, `mp3`, `covid19`, initials such as `J R R`),
+//! which matters because the classifier reads the folded text. The keyword
+//! baseline's lexicon is the words of its trigger list; the classifier's is
+//! its tokenizer's whole-word vocabulary.
+//!
+//! Every folded word keeps the byte span of the original text it came from,
+//! so matches are reported where the user wrote them.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Characters that render as nothing (or nearly nothing) and are dropped
+/// wherever they appear, including inside words.
+pub fn is_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' // soft hyphen
+        | '\u{034f}' // combining grapheme joiner
+        | '\u{061c}' // Arabic letter mark
+        | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' // Hangul fillers
+        | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' // Mongolian variation selectors and vowel separator
+        | '\u{200b}'..='\u{200f}' // zero-width space/joiners, LRM/RLM
+        | '\u{202a}'..='\u{202e}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{206f}' // bidi isolates, deprecated format characters
+        | '\u{fe00}'..='\u{fe0f}' // variation selectors
+        | '\u{feff}' // zero-width no-break space / BOM
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{e0000}'..='\u{e007f}' // tag characters
+        | '\u{e0100}'..='\u{e01ef}' // variation selectors supplement
+    )
+}
+
+/// Symbols that stand in for letters inside a word (`$hit`, `@ss`, `f*ck`).
+fn is_leet_symbol(c: char) -> bool {
+    matches!(c, '@' | '$' | '!' | '|' | '+' | '*')
+}
+
+/// The letters a leetspeak character may stand for, most likely first.
+fn leet_candidates(c: char) -> Option<&'static [char]> {
+    Some(match c {
+        '0' => &['o'],
+        '1' => &['i', 'l'],
+        '3' => &['e'],
+        '4' => &['a'],
+        '5' => &['s'],
+        '6' => &['g', 'b'],
+        '7' => &['t'],
+        '8' => &['b'],
+        '9' => &['g'],
+        '@' => &['a'],
+        '$' => &['s'],
+        '!' => &['i', 'l'],
+        '|' => &['l', 'i'],
+        '+' => &['t'],
+        '*' => &['u', 'i', 'a', 'o', 'e'],
+        _ => return None,
+    })
+}
+
+/// Cyrillic and Greek letters that look like Latin ones (lower case; input is
+/// lower-cased first).
+fn homoglyph(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a',
+        'в' => 'b',
+        'с' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ё' => 'e',
+        'һ' => 'h',
+        'і' | 'ї' => 'i',
+        'ј' => 'j',
+        'к' => 'k',
+        'ӏ' => 'l',
+        'м' => 'm',
+        'н' => 'h',
+        'о' => 'o',
+        'р' => 'p',
+        'ԛ' => 'q',
+        'г' => 'r',
+        'ѕ' => 's',
+        'т' => 't',
+        'и' => 'u',
+        'ѵ' => 'v',
+        'ԝ' => 'w',
+        'х' => 'x',
+        'у' => 'y',
+        'α' => 'a',
+        'β' => 'b',
+        'ε' => 'e',
+        'η' => 'n',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ν' => 'v',
+        'ο' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'ω' => 'w',
+        'ɡ' => 'g',
+        'ɑ' => 'a',
+        'ı' => 'i',
+        _ => return None,
+    })
+}
+
+/// Longest run of letters considered for leetspeak or letter-joining; longer
+/// runs are left alone, which bounds the work per word.
+const MAX_FOLD_CHARS: usize = 32;
+/// Most rewrites tried for one word when leet characters are ambiguous.
+const MAX_LEET_CANDIDATES: usize = 64;
+/// Longest separator between spaced letters (`k . i . l . l`).
+const MAX_SPACING_CHARS: usize = 3;
+/// Longest run of spaced single characters examined at once; a longer run is
+/// cut into pieces this long, which keeps the join search linear in the input.
+const MAX_SPACED_RUN: usize = 64;
+
+/// A word of the input after folding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The folded, lower-case form.
+    pub text: String,
+    /// Byte range of the original text the word came from.
+    pub span: Range<usize>,
+    /// Whether a trick was undone (homoglyphs, leetspeak, spacing): the
+    /// folded form differs from the original beyond case and compatibility forms.
+    pub deobfuscated: bool,
+}
+
+/// Folds obfuscated spellings back to plain words.
+///
+/// Holds its lexicon; build one and share it (it is `Send + Sync`).
+#[derive(Debug, Clone, Default)]
+pub struct Normalizer {
+    lexicon: HashSet<String>,
+}
+
+impl Normalizer {
+    /// A normaliser whose lexicon-gated rewrites may produce any of `lexicon`
+    /// (words are folded with the same rules before they are stored).
+    pub fn new<I, S>(lexicon: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let lexicon = lexicon
+            .into_iter()
+            .map(|word| plain_fold(word.as_ref()).0)
+            .filter(|word| word.chars().count() >= 2)
+            .collect();
+        Normalizer { lexicon }
+    }
+
+    /// Number of words in the lexicon.
+    pub fn lexicon_len(&self) -> usize {
+        self.lexicon.len()
+    }
+
+    /// The words of `text`, folded, with their original spans, in order.
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        let raw = segment(text);
+        let mut words = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            let run_end = spaced_run_end(text, &raw, i);
+            if run_end - i >= 3 {
+                self.join_spaced(text, &raw[i..run_end], &mut words);
+                i = run_end;
+            } else {
+                words.push(self.fold(text, &raw[i]));
+                i += 1;
+            }
+        }
+        words
+    }
+
+    /// `text` with obfuscated words replaced by their folded forms, other
+    /// text in NFKC form, and ignorable characters removed: what the
+    /// classifier's tokenizer reads. Plain text comes back unchanged except
+    /// for NFKC.
+    pub fn model_text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut cursor = 0;
+        for word in self.words(text) {
+            if !word.deobfuscated {
+                continue;
+            }
+            push_clean(&mut out, &text[cursor..word.span.start]);
+            out.push_str(&word.text);
+            cursor = word.span.end;
+        }
+        push_clean(&mut out, &text[cursor..]);
+        out
+    }
+
+    fn fold(&self, text: &str, span: &Range<usize>) -> Word {
+        let raw: String = text[span.clone()].chars().filter(|&c| !is_ignorable(c)).collect();
+        let (text, deobfuscated) = self.fold_str(&raw);
+        Word { text, span: span.clone(), deobfuscated }
+    }
+
+    fn fold_str(&self, raw: &str) -> (String, bool) {
+        let (plain, homoglyphs) = plain_fold(raw);
+        if let Some(unleet) = self.unleet(&plain) {
+            return (unleet, true);
+        }
+        (plain, homoglyphs)
+    }
+
+    /// The lexicon word `plain` spells in leetspeak, if any.
+    fn unleet(&self, plain: &str) -> Option<String> {
+        let chars: Vec<char> = plain.chars().collect();
+        let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+        let leet = chars.iter().filter(|&&c| leet_candidates(c).is_some()).count();
+        if leet == 0 || letters < 2 || letters < leet || chars.len() > MAX_FOLD_CHARS || self.lexicon.contains(plain) {
+            return None;
+        }
+        let mut candidates = vec![String::with_capacity(plain.len())];
+        for &c in &chars {
+            match leet_candidates(c) {
+                Some(options) => {
+                    let mut next = Vec::with_capacity(candidates.len() * options.len());
+                    for prefix in &candidates {
+                        for &option in options {
+                            if next.len() == MAX_LEET_CANDIDATES {
+                                break;
+                            }
+                            let mut extended = prefix.clone();
+                            extended.push(option);
+                            next.push(extended);
+                        }
+                    }
+                    candidates = next;
+                }
+                None => candidates.iter_mut().for_each(|candidate| candidate.push(c)),
+            }
+        }
+        candidates.into_iter().find(|candidate| self.lexicon.contains(candidate))
+    }
+
+    /// Joins the longest lexicon word spelled by a run of single characters,
+    /// then recurses on what is left either side of it.
+    fn join_spaced(&self, text: &str, run: &[Range<usize>], out: &mut Vec<Word>) {
+        let chars: Vec<String> =
+            run.iter().map(|span| text[span.clone()].chars().filter(|&c| !is_ignorable(c)).collect()).collect();
+        let mut best: Option<(usize, usize, String)> = None;
+        'search: for len in (3..=run.len().min(MAX_FOLD_CHARS)).rev() {
+            for start in 0..=run.len() - len {
+                let joined: String = chars[start..start + len].concat();
+                let (folded, _) = self.fold_str(&joined);
+                if self.lexicon.contains(&folded) {
+                    best = Some((start, start + len, folded));
+                    break 'search;
+                }
+            }
+        }
+        match best {
+            Some((start, end, folded)) => {
+                self.join_spaced_or_fold(text, &run[..start], out);
+                out.push(Word { text: folded, span: run[start].start..run[end - 1].end, deobfuscated: true });
+                self.join_spaced_or_fold(text, &run[end..], out);
+            }
+            None => out.extend(run.iter().map(|span| self.fold(text, span))),
+        }
+    }
+
+    fn join_spaced_or_fold(&self, text: &str, run: &[Range<usize>], out: &mut Vec<Word>) {
+        if run.len() >= 3 {
+            self.join_spaced(text, run, out);
+        } else {
+            out.extend(run.iter().map(|span| self.fold(text, span)));
+        }
+    }
+}
+
+/// Compatibility-folded, accent-stripped, lower-cased form of `raw`, with
+/// look-alike letters mapped to Latin when the word is (or pretends to be)
+/// Latin. Returns whether any look-alike was mapped.
+fn plain_fold(raw: &str) -> (String, bool) {
+    let mut plain = String::with_capacity(raw.len());
+    for c in raw.nfkd().filter(|&c| !is_combining_mark(c) && !is_ignorable(c)) {
+        plain.extend(c.to_lowercase());
+    }
+    // A word with a Latin letter, or made only of look-alikes, is treated as
+    // Latin; a genuinely Cyrillic or Greek word is left alone.
+    let has_latin = plain.chars().any(|c| c.is_ascii_alphabetic());
+    let all_lookalike = plain.chars().filter(|c| c.is_alphabetic()).all(|c| homoglyph(c).is_some() || c.is_ascii());
+    if !(has_latin || all_lookalike) || !plain.chars().any(|c| homoglyph(c).is_some()) {
+        return (plain, false);
+    }
+    (plain.chars().map(|c| homoglyph(c).unwrap_or(c)).collect(), true)
+}
+
+/// Appends `text` in NFKC form without ignorable characters.
+fn push_clean(out: &mut String, text: &str) {
+    out.extend(text.chars().filter(|&c| !is_ignorable(c)).nfkc());
+}
+
+/// Byte spans of the words of `text`: runs of letters, digits and combining
+/// marks, plus leet symbols that sit before a word character (`$hit`, `f*ck`,
+/// but not the `!` of `hello!`). Ignorable characters never split a word.
+fn segment(text: &str) -> Vec<Range<usize>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // Right to left: a leet symbol is part of a word if the next
+    // non-ignorable character is.
+    let mut in_word = vec![false; chars.len()];
+    let mut next_is_word = false;
+    for (i, &(_, c)) in chars.iter().enumerate().rev() {
+        if is_ignorable(c) {
+            in_word[i] = next_is_word;
+            continue;
+        }
+        let word_char = c.is_alphanumeric() || is_combining_mark(c) || (is_leet_symbol(c) && next_is_word);
+        in_word[i] = word_char;
+        next_is_word = word_char;
+    }
+    let mut spans = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut last_end = 0;
+    for (i, &(offset, c)) in chars.iter().enumerate() {
+        if in_word[i] && !is_ignorable(c) {
+            start.get_or_insert(offset);
+            last_end = offset + c.len_utf8();
+        } else if in_word[i] {
+            // Ignorable inside or before a word: neither starts nor ends it.
+        } else if let Some(word_start) = start.take() {
+            spans.push(word_start..last_end);
+        }
+    }
+    if let Some(word_start) = start {
+        spans.push(word_start..last_end);
+    }
+    spans
+}
+
+/// End (exclusive) of the run of single-character words starting at `i`
+/// that are separated by short, single-line gaps: `k i l l`, `k.i.l.l`.
+fn spaced_run_end(text: &str, words: &[Range<usize>], i: usize) -> usize {
+    let single = |span: &Range<usize>| text[span.clone()].chars().filter(|&c| !is_ignorable(c)).count() == 1;
+    if !single(&words[i]) {
+        return i;
+    }
+    let mut end = i + 1;
+    while end < words.len() && end - i < MAX_SPACED_RUN && single(&words[end]) {
+        let gap = &text[words[end - 1].end..words[end].start];
+        let gap_chars = gap.chars().filter(|&c| !is_ignorable(c)).count();
+        if gap_chars == 0 || gap_chars > MAX_SPACING_CHARS || gap.contains('\n') {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalizer() -> Normalizer {
+        Normalizer::new(["kill", "bomb", "bombs", "shit", "fuck", "hack", "ass", "scum", "porn", "meth", "hello"])
+    }
+
+    fn folded(text: &str) -> Vec<String> {
+        normalizer().words(text).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn folds_tricks() {
+        let cases: &[(&str, &[&str])] = &[
+            ("How do I KILL it", &["how", "do", "i", "kill", "it"]),
+            ("ｋｉｌｌ", &["kill"]),
+            ("kïll", &["kill"]),
+            ("ki\u{200b}ll", &["kill"]),
+            ("b\u{043e}mb", &["bomb"]),
+            ("b0mb", &["bomb"]),
+            ("B0MBS", &["bombs"]),
+            ("k1ll", &["kill"]),
+            ("$hit", &["shit"]),
+            ("f*ck", &["fuck"]),
+            ("@ss", &["ass"]),
+            ("h4ck", &["hack"]),
+            ("k i l l", &["kill"]),
+            ("k.i.l.l them", &["kill", "them"]),
+            ("k🔪i🔪l🔪l", &["kill"]),
+            ("s c u m", &["scum"]),
+            ("a b o m b", &["a", "bomb"]),
+            ("p-0-r-n", &["porn"]),
+            ("hello!!", &["hello"]),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(folded(input), *expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn leaves_ordinary_text_alone() {
+        let cases: &[(&str, &[&str])] = &[
+            ("3d printer", &["3d", "printer"]),
+            ("mp3 files", &["mp3", "files"]),
+            ("covid19", &["covid19"]),
+            ("J R R Tolkien", &["j", "r", "r", "tolkien"]),
+            ("skill", &["skill"]),
+            ("email me at a@b.com", &["email", "me", "at", "a@b", "com"]),
+            ("пример", &["пример"]),
+            ("ΑΘΗΝΑ", &["αθηνα"]),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(folded(input), *expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn spans_point_into_the_original() {
+        let text = "I want to k 1\u{200b} l l, ok? b\u{043e}mb";
+        let words = normalizer().words(text);
+        let kill = words.iter().find(|w| w.text == "kill").unwrap();
+        assert_eq!(&text[kill.span.clone()], "k 1\u{200b} l l");
+        assert!(kill.deobfuscated);
+        let bomb = words.iter().find(|w| w.text == "bomb").unwrap();
+        assert_eq!(&text[bomb.span.clone()], "b\u{043e}mb");
+        let want = words.iter().find(|w| w.text == "want").unwrap();
+        assert!(!want.deobfuscated);
+    }
+
+    #[test]
+    fn model_text_rewrites_only_obfuscated_words() {
+        let n = normalizer();
+        assert_eq!(n.model_text("How do I make a b0mb?"), "How do I make a bomb?");
+        assert_eq!(n.model_text("k i l l the process"), "kill the process");
+        assert_eq!(n.model_text("Plain text, 3d and all!"), "Plain text, 3d and all!");
+        assert_eq!(n.model_text("zero\u{200b}width"), "zerowidth");
+        assert_eq!(n.model_text("ｆｕｌｌ"), "full");
+        assert_eq!(n.model_text(""), "");
+    }
+
+    #[test]
+    fn handles_awkward_input() {
+        let n = normalizer();
+        for text in ["", " ", "\0", "\0\0kill\0", "!!!", "\u{200b}", "🔪🔪", "a\u{301}\u{301}\u{301}", "1 1 1 1 1 1"] {
+            let words = n.words(text);
+            for w in &words {
+                assert!(text.is_char_boundary(w.span.start) && text.is_char_boundary(w.span.end));
+                assert!(w.span.start < w.span.end);
+            }
+            let _ = n.model_text(text);
+        }
+        let long = "k ".repeat(10_000);
+        assert_eq!(n.words(&long).len(), 10_000);
+    }
+}
