@@ -9,13 +9,8 @@
 //! # List format
 //!
 //! One phrase per line, optionally followed by a tab and a weight in `(0, 1]`
-//! (default 1). Blank lines and lines starting with `#` are ignored.
-//!
-//! ```text
-//! # a comment
-//! bomb	0.87
-//! hack into	0.91
-//! ```
+//! (default 1). Blank lines and lines starting with `#` are ignored:
+//! `bomb<TAB>0.87`, `hack into<TAB>0.91`, or just `bomb`.
 //!
 //! # Score
 //!
@@ -271,8 +266,11 @@ impl MatchView {
             }
             if i - start == 1 {
                 let gap = &bytes[previous_end..start];
-                single_run =
-                    if single_run > 0 && !gap.is_empty() && gap.len() <= 3 && !gap.contains(&b'\n') { single_run + 1 } else { 1 };
+                single_run = if single_run > 0 && !gap.is_empty() && gap.len() <= 3 && !gap.contains(&b'\n') {
+                    single_run + 1
+                } else {
+                    1
+                };
                 if single_run >= 3 {
                     return false;
                 }

@@ -3,14 +3,22 @@
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod calibration;
+pub mod classifier;
 mod error;
 pub mod keyword;
+pub mod manifest;
+mod model;
 pub mod normalize;
+pub mod runtime;
 mod score;
 pub mod threshold;
+pub mod tokenize;
 
+pub use classifier::{Classifier, ClassifierOptions};
 pub use error::{Error, Result};
 pub use keyword::KeywordTriggers;
+pub use manifest::Manifest;
 pub use normalize::Normalizer;
 pub use score::{Score, Scorer, TriggerMatch, is_blank};
 pub use threshold::{OperatingPoint, Threshold};

