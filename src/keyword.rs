@@ -271,8 +271,11 @@ impl MatchView {
             }
             if i - start == 1 {
                 let gap = &bytes[previous_end..start];
-                single_run =
-                    if single_run > 0 && !gap.is_empty() && gap.len() <= 3 && !gap.contains(&b'\n') { single_run + 1 } else { 1 };
+                single_run = if single_run > 0 && !gap.is_empty() && gap.len() <= 3 && !gap.contains(&b'\n') {
+                    single_run + 1
+                } else {
+                    1
+                };
                 if single_run >= 3 {
                     return false;
                 }

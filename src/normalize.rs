@@ -457,7 +457,8 @@ mod tests {
     #[test]
     fn handles_awkward_input() {
         let n = normalizer();
-        for text in ["", " ", "\0", "\0\0kill\0", "!!!", "\u{200b}", "🔪🔪", "a\u{301}\u{301}\u{301}", "1 1 1 1 1 1"] {
+        for text in ["", " ", "\0", "\0\0kill\0", "!!!", "\u{200b}", "🔪🔪", "a\u{301}\u{301}\u{301}", "1 1 1 1 1 1"]
+        {
             let words = n.words(text);
             for w in &words {
                 assert!(text.is_char_boundary(w.span.start) && text.is_char_boundary(w.span.end));

@@ -130,7 +130,8 @@ impl std::fmt::Display for Threshold {
 impl std::str::FromStr for Threshold {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let value: f64 = s.trim().parse().map_err(|_| Error::InvalidArgument(format!("threshold {s:?} is not a number")))?;
+        let value: f64 =
+            s.trim().parse().map_err(|_| Error::InvalidArgument(format!("threshold {s:?} is not a number")))?;
         Threshold::new(value)
     }
 }
@@ -156,7 +157,13 @@ pub struct OperatingPoint {
 
 impl OperatingPoint {
     /// An operating point.
-    pub fn new(name: impl Into<String>, threshold: Threshold, fpr: f64, recall: f64, dataset: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        threshold: Threshold,
+        fpr: f64,
+        recall: f64,
+        dataset: impl Into<String>,
+    ) -> Self {
         OperatingPoint { name: name.into(), threshold, fpr, recall, dataset: dataset.into(), rule: String::new() }
     }
 
