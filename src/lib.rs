@@ -3,12 +3,14 @@
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod data;
 mod error;
 pub mod keyword;
 pub mod normalize;
 mod score;
 pub mod threshold;
 
+pub use data::{Example, Label};
 pub use error::{Error, Result};
 pub use keyword::KeywordTriggers;
 pub use normalize::Normalizer;
