@@ -5,6 +5,7 @@
 
 pub mod data;
 mod error;
+pub mod eval;
 pub mod keyword;
 pub mod normalize;
 mod score;
@@ -12,6 +13,7 @@ pub mod threshold;
 
 pub use data::{Example, Label};
 pub use error::{Error, Result};
+pub use eval::Metrics;
 pub use keyword::KeywordTriggers;
 pub use normalize::Normalizer;
 pub use score::{Score, Scorer, TriggerMatch, is_blank};
