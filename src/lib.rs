@@ -8,6 +8,7 @@ mod error;
 pub mod eval;
 pub mod keyword;
 pub mod normalize;
+pub mod report;
 mod score;
 pub mod threshold;
 
@@ -16,5 +17,6 @@ pub use error::{Error, Result};
 pub use eval::Metrics;
 pub use keyword::KeywordTriggers;
 pub use normalize::Normalizer;
+pub use report::EvalRun;
 pub use score::{Score, Scorer, TriggerMatch, is_blank};
 pub use threshold::{OperatingPoint, Threshold};
