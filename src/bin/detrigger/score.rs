@@ -109,6 +109,9 @@ fn finite_or_null(x: f32) -> String {
 }
 
 fn parse_lines(input: &[u8]) -> detrigger::Result<Vec<Request>> {
+    // Windows tools often start UTF-8 output with a byte-order mark, which
+    // would otherwise turn a first JSON line into a plain-text prompt.
+    let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
     let mut lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
     // A final newline ends the last line; it does not start an empty one.
     if input.is_empty() || input.ends_with(b"\n") {
@@ -196,6 +199,8 @@ mod tests {
         let fields = requests[1].fields.as_ref().unwrap();
         assert_eq!(fields[0].1.get(), "1e400");
         assert!(parse_lines(b"").unwrap().is_empty());
+        let with_bom = parse_lines(b"\xef\xbb\xbf{\"text\": \"a\"}\n").unwrap();
+        assert_eq!((with_bom[0].text.as_str(), with_bom[0].fields.is_some()), ("a", true));
     }
 
     #[test]
