@@ -21,7 +21,7 @@ pub enum Error {
     /// A data file (JSONL or CSV of labelled prompts) has a malformed row.
     #[error("{}:{line}: {message}", path.display())]
     Data {
-        /// The file (`-` for standard input).
+        /// The file (`stdin` for standard input).
         path: PathBuf,
         /// 1-based line (JSONL) or record (CSV) number.
         line: usize,

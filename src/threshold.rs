@@ -101,7 +101,7 @@ fn conformal_rank(n: usize, alpha: f64) -> usize {
     ((n as f64 + 1.0) * (1.0 - alpha) - 1e-9).ceil().max(1.0) as usize
 }
 
-fn next_down(x: f64) -> f64 {
+pub(crate) fn next_down(x: f64) -> f64 {
     // f32 scores compared as f64: step below by one f32 ulp so the score
     // itself stays strictly above the threshold.
     let as_f32 = x as f32;
