@@ -284,6 +284,14 @@ pub fn reliability(labels: &[Label], scores: &[f32]) -> Result<Vec<ReliabilityBi
     Ok(reliability_bins(labels, scores))
 }
 
+/// Expected calibration error over [`CALIBRATION_BINS`] equal-width bins:
+/// the bin-size-weighted mean of |mean score − fraction harmful|. `None` for
+/// no examples.
+pub fn expected_calibration_error(labels: &[Label], scores: &[f32]) -> Result<Option<f64>> {
+    check(labels, scores)?;
+    Ok(ece_from_bins(&reliability_bins(labels, scores), labels.len()))
+}
+
 /// Metrics for the examples of one category.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]

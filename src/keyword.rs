@@ -21,8 +21,6 @@
 //! The default threshold is 0.5: with the shipped list (every weight ≥ 0.75)
 //! any single match flags, which is how keyword filters behave.
 
-// The list format is tab-separated, and the docs show a list as it is written.
-
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;

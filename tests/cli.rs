@@ -170,8 +170,11 @@ fn threshold_options_are_checked() {
 
 #[test]
 fn scorer_choice_errors() {
-    let assert = detrigger().args(["score", "--scorer", "model", "hi"]).assert().code(1).stdout("");
-    assert_eq!(stderr_of(&assert), "detrigger: the model scorer is not available yet: no trained model is bundled\n");
+    let assert =
+        detrigger().args(["score", "--scorer", "model", "--model", "/nonexistent/bundle", "hi"]).assert().code(1).stdout("");
+    let stderr = stderr_of(&assert);
+    assert!(stderr.starts_with("detrigger: model bundle /nonexistent/bundle/manifest.json: cannot read"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     detrigger().args(["score", "--scorer", "regex", "hi"]).assert().code(2);
     detrigger().args(["score", "--model", "somewhere", "hi"]).assert().code(2);
     detrigger().args(["eval", "--data", "x.jsonl", "--compare", "model"]).assert().code(1);

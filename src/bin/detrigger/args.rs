@@ -28,6 +28,40 @@ pub enum Command {
     Score(ScoreArgs),
     /// Measure a scorer on labelled data and optionally write a report.
     Eval(EvalArgs),
+    /// Fit the model's temperature and operating points on labelled
+    /// calibration data, and rewrite the bundle's manifest.
+    ///
+    /// The temperature minimises the negative log-likelihood of the data;
+    /// each operating point is the conformal threshold for its target
+    /// false-positive rate on the data's benign prompts. Prints the expected
+    /// calibration error before and after, and the operating-point table.
+    Calibrate(CalibrateArgs),
+}
+
+/// Arguments of `detrigger calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Labelled calibration data (never trained on): JSON Lines or CSV.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Model bundle directory whose manifest is rewritten [default: the bundled model].
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Target false-positive rate of the `balanced` operating point (the default one).
+    #[arg(long, default_value_t = 0.02, value_name = "RATE")]
+    pub target_fpr: f64,
+    /// Target false-positive rate of the `strict` operating point (flags more).
+    #[arg(long, default_value_t = 0.05, value_name = "RATE")]
+    pub strict_fpr: f64,
+    /// Target false-positive rate of the `permissive` operating point (flags less).
+    #[arg(long, default_value_t = 0.005, value_name = "RATE")]
+    pub permissive_fpr: f64,
+    /// ONNX Runtime threads.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub threads: usize,
+    /// Print what would be written, leave the manifest unchanged.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `detrigger score`.
@@ -69,9 +103,12 @@ pub struct ScorerArgs {
     /// The scorer.
     #[arg(long, value_enum, default_value_t = ScorerKind::Keyword)]
     pub scorer: ScorerKind,
-    /// Model bundle directory, for the model scorer.
+    /// Model bundle directory, for the model scorer [default: the bundled model].
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
+    /// ONNX Runtime threads for the model scorer.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: u16,
 }
 
 /// Where to flag.

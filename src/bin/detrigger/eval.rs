@@ -19,9 +19,10 @@ pub fn run(args: EvalArgs) -> detrigger::Result<()> {
     let dir_for = |kind: ScorerKind| if kind == ScorerKind::Model { model_dir } else { None };
     // Scorers and thresholds first: a missing model or unknown operating
     // point should fail before minutes of data loading.
-    let scorer = load_scorer(args.scorer.scorer, dir_for(args.scorer.scorer))?;
+    let threads = usize::from(args.scorer.threads);
+    let scorer = load_scorer(args.scorer.scorer, dir_for(args.scorer.scorer), threads)?;
     let threshold = args.threshold.resolve(scorer.as_ref())?;
-    let baseline = args.compare.map(|kind| load_scorer(kind, dir_for(kind))).transpose()?;
+    let baseline = args.compare.map(|kind| load_scorer(kind, dir_for(kind), threads)).transpose()?;
 
     let examples = data::load_all(&args.data)?;
     let described = args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>();
@@ -92,7 +93,7 @@ fn evaluate(
 
 /// A progress bar on stderr, only for a person watching a terminal: in a
 /// pipe or a CI log it would be noise.
-fn progress_bar(len: usize, name: &str) -> Option<ProgressBar> {
+pub fn progress_bar(len: usize, name: &str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }

@@ -4,6 +4,7 @@
 //! `detrigger: <message>`), 2 a usage error (clap's report).
 
 mod args;
+mod calibrate;
 mod eval;
 mod score;
 mod scorers;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
             check_model_flag(&args.scorer, args.compare);
             eval::run(args)
         }
+        Command::Calibrate(args) => calibrate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,7 +19,7 @@ const BATCH_SIZE: usize = 32;
 const OWN_FIELDS: [&str; 5] = ["score", "logit", "flagged", "triggers", "scorer"];
 
 pub fn run(args: ScoreArgs) -> detrigger::Result<()> {
-    let scorer = load_scorer(args.scorer.scorer, args.scorer.model.as_deref())?;
+    let scorer = load_scorer(args.scorer.scorer, args.scorer.model.as_deref(), usize::from(args.scorer.threads))?;
     let threshold = args.threshold.resolve(scorer.as_ref())?;
     let requests = match args.text {
         Some(text) => vec![Request { text, fields: None }],

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use detrigger::{Error, KeywordTriggers, Scorer};
+use detrigger::{Classifier, ClassifierOptions, KeywordTriggers, Scorer};
 
 /// The scorers the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -14,14 +14,20 @@ pub enum ScorerKind {
 }
 
 /// Builds the scorer for `kind`. `model_dir` is the `--model` bundle
-/// directory, passed only to the model scorer.
-pub fn load_scorer(kind: ScorerKind, model_dir: Option<&Path>) -> detrigger::Result<Box<dyn Scorer>> {
+/// directory (default: the bundled model), passed only to the model scorer,
+/// which runs with `threads` ONNX Runtime threads.
+pub fn load_scorer(kind: ScorerKind, model_dir: Option<&Path>, threads: usize) -> detrigger::Result<Box<dyn Scorer>> {
     match kind {
         ScorerKind::Keyword => Ok(Box::new(KeywordTriggers::bundled()?)),
-        ScorerKind::Model => {
-            // Until a classifier is bundled there is nothing to load from the directory either.
-            let _ = model_dir;
-            Err(Error::InvalidArgument("the model scorer is not available yet: no trained model is bundled".into()))
-        }
+        ScorerKind::Model => Ok(Box::new(load_classifier(model_dir, threads)?)),
+    }
+}
+
+/// The classifier from `model_dir`, or the bundled one.
+pub fn load_classifier(model_dir: Option<&Path>, threads: usize) -> detrigger::Result<Classifier> {
+    let options = ClassifierOptions::default().with_intra_threads(threads);
+    match model_dir {
+        Some(dir) => Classifier::from_dir(dir, options),
+        None => Classifier::bundled(options),
     }
 }
