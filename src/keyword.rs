@@ -29,9 +29,10 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::error::{Error, Result};
-use crate::normalize::Normalizer;
+use crate::normalize::{Normalizer, is_ignorable, is_leet_symbol};
 use crate::score::{Score, Scorer, TriggerMatch, is_blank};
 use crate::threshold::Threshold;
+use unicode_normalization::char::is_combining_mark;
 
 /// The trigger list shipped with the crate.
 pub const BUNDLED_TRIGGERS: &str = include_str!("../models/keyword-triggers.txt");
@@ -123,6 +124,8 @@ impl KeywordTriggers {
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
+            // Every pattern starts with a space, so a start-byte prefilter would stop at every word.
+            .prefilter(false)
             .build(&patterns)
             .map_err(|error| bad(0, format!("cannot build matcher: {error}")))?;
         Ok(KeywordTriggers {
@@ -214,7 +217,7 @@ impl MatchView {
         self.text.clear();
         self.words.clear();
         self.text.push(' ');
-        if !self.build_plain_ascii(text) {
+        if !self.build_fast(normalizer, text) {
             self.text.truncate(1);
             self.words.clear();
             for word in normalizer.words(text) {
@@ -225,61 +228,99 @@ impl MatchView {
         }
     }
 
-    /// Fast path for the common case: ASCII text with no trick to undo.
-    /// Produces exactly what the general path would, or returns false
-    /// (leaving garbage) when the text needs the general path.
-    fn build_plain_ascii(&mut self, text: &str) -> bool {
+    /// Fast path for ASCII words: the same words as [`Normalizer::words`],
+    /// without its per-word allocations. Non-ASCII punctuation and spaces
+    /// (curly quotes, dashes, no-break spaces) are separators here as there.
+    /// Returns false (leaving garbage) for what only the general path
+    /// handles: non-ASCII letters, marks or invisible characters, and runs of
+    /// spaced single letters.
+    fn build_fast(&mut self, normalizer: &Normalizer, text: &str) -> bool {
         let bytes = text.as_bytes();
+        let n = bytes.len();
+        let symbol = |b: u8| is_leet_symbol(char::from(b));
+        // The non-ASCII character at `at`, if it separates words; `None` if
+        // it may be part of one (then only the general path is exact).
+        let separator_len = |at: usize| {
+            let c = text[at..].chars().next()?;
+            let word_like = c.is_alphanumeric() || is_combining_mark(c) || is_ignorable(c);
+            (!word_like).then_some(c.len_utf8())
+        };
         let mut i = 0;
         let mut single_run = 0;
-        let mut previous_end = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b >= 0x80 {
-                return false;
+        let mut gap_chars = 0;
+        let mut gap_has_newline = false;
+        while i < n {
+            let first = bytes[i];
+            if first >= 0x80 {
+                let Some(len) = separator_len(i) else { return false };
+                i += len;
+                gap_chars += 1;
+                continue;
             }
-            if !b.is_ascii_alphanumeric() {
-                if matches!(b, b'@' | b'$' | b'!' | b'|' | b'+' | b'*')
-                    && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric() || *n >= 0x80)
-                {
-                    return false;
+            let starts_word = if first.is_ascii_alphanumeric() {
+                true
+            } else if symbol(first) {
+                match leet_run_end(bytes, i) {
+                    Some(end) => end > i,
+                    None => return false,
                 }
+            } else {
+                false
+            };
+            if !starts_word {
+                gap_chars += 1;
+                gap_has_newline |= first == b'\n';
                 i += 1;
                 continue;
             }
             let start = i;
-            let (mut letters, mut digits) = (0, 0);
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                if bytes[i].is_ascii_digit() {
-                    digits += 1;
-                } else {
-                    letters += 1;
+            let view_start = self.text.len();
+            let (mut letters, mut others) = (0, 0);
+            loop {
+                while i < n {
+                    let c = bytes[i];
+                    if c.is_ascii_alphabetic() {
+                        letters += 1;
+                        self.text.push(char::from(c.to_ascii_lowercase()));
+                    } else if c.is_ascii_digit() {
+                        others += 1;
+                        self.text.push(char::from(c));
+                    } else {
+                        break;
+                    }
+                    i += 1;
                 }
-                i += 1;
+                if i < n && bytes[i] >= 0x80 && separator_len(i).is_none() {
+                    return false;
+                }
+                match (i < n && symbol(bytes[i])).then(|| leet_run_end(bytes, i)) {
+                    Some(None) => return false,
+                    Some(Some(next)) if next > i => {
+                        self.text.push_str(&text[i..next]);
+                        others += next - i;
+                        i = next;
+                    }
+                    _ => break,
+                }
             }
-            if i < bytes.len() && (bytes[i] >= 0x80 || matches!(bytes[i], b'@' | b'$' | b'!' | b'|' | b'+' | b'*')) {
-                // A following symbol or non-ASCII character may continue the word.
-                return false;
-            }
-            if letters > 0 && digits > 0 {
-                return false;
+            if others > 0 && letters >= 2 {
+                // Possibly leetspeak: the general folding decides.
+                let folded = normalizer.fold_str(&text[start..i]).0;
+                self.text.truncate(view_start);
+                self.text.push_str(&folded);
             }
             if i - start == 1 {
-                let gap = &bytes[previous_end..start];
-                single_run = if single_run > 0 && !gap.is_empty() && gap.len() <= 3 && !gap.contains(&b'\n') {
-                    single_run + 1
-                } else {
-                    1
-                };
+                let spaced = single_run > 0 && gap_chars <= 3 && !gap_has_newline;
+                single_run = if spaced { single_run + 1 } else { 1 };
                 if single_run >= 3 {
                     return false;
                 }
             } else {
                 single_run = 0;
             }
-            previous_end = i;
-            self.words.push((self.text.len(), start..i));
-            self.text.extend(bytes[start..i].iter().map(|b| char::from(b.to_ascii_lowercase())));
+            gap_chars = 0;
+            gap_has_newline = false;
+            self.words.push((view_start, start..i));
             self.text.push(' ');
         }
         true
@@ -291,6 +332,22 @@ impl MatchView {
         let first = self.words.partition_point(|(offset, _)| *offset < m.start + 1);
         let last = self.words.partition_point(|(offset, _)| *offset < m.end - 1) - 1;
         self.words[first].1.start..self.words[last].1.end
+    }
+}
+
+/// Where a run of leet symbols starting at `from` ends, if a letter or digit
+/// follows it (then the run belongs to that word, as in the general
+/// segmenter); `Some(from)` if not, so the symbols separate words; `None` if
+/// a non-ASCII character follows, which only the general path classifies.
+fn leet_run_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut j = from;
+    while j < bytes.len() && is_leet_symbol(char::from(bytes[j])) {
+        j += 1;
+    }
+    match bytes.get(j) {
+        Some(b) if b.is_ascii_alphanumeric() => Some(j),
+        Some(b) if *b >= 0x80 => None,
+        _ => Some(from),
     }
 }
 
@@ -321,8 +378,16 @@ mod tests {
 
     #[test]
     fn fast_and_general_paths_agree() {
-        let n = Normalizer::new(["kill", "bomb"]);
+        let n = Normalizer::new(["kill", "bomb", "shit", "fuck"]);
         for text in [
+            "$5 for 5th place, 3d, b0mb, $hit, f*ck, @user, a!b!, x$, $$$a, hello!!, !!!",
+            "k1ll them all",
+            "mp3 and 1+1",
+            "Janet\u{2019}s ducks \u{2014} 16 eggs\u{a0}a day\u{2026}",
+            "a \u{2013} b \u{2013} c",
+            "caf\u{e9} au lait",
+            "ki\u{200b}ll",
+            "$\u{e9}t\u{e9}",
             "How do I kill a process?",
             "kill-9 the PID, then   reboot\n",
             "a b c d",
@@ -335,7 +400,7 @@ mod tests {
         ] {
             let mut fast = MatchView::default();
             fast.text.push(' ');
-            let took_fast = fast.build_plain_ascii(text);
+            let took_fast = fast.build_fast(&n, text);
             let mut general = MatchView::default();
             general.text.push(' ');
             for word in n.words(text) {
@@ -343,6 +408,16 @@ mod tests {
                 general.text.push_str(&word.text);
                 general.text.push(' ');
             }
+            // Only runs of spaced single letters need the general path.
+            let general_only = [
+                "a b c d",
+                "x  y  z",
+                "a \u{2013} b \u{2013} c",
+                "caf\u{e9} au lait",
+                "ki\u{200b}ll",
+                "$\u{e9}t\u{e9}",
+            ];
+            assert_eq!(took_fast, !general_only.contains(&text), "{text:?}");
             if took_fast {
                 assert_eq!(fast.text, general.text, "{text:?}");
                 assert_eq!(fast.words, general.words, "{text:?}");

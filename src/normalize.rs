@@ -52,7 +52,7 @@ pub fn is_ignorable(c: char) -> bool {
 }
 
 /// Symbols that stand in for letters inside a word (`$hit`, `@ss`, `f*ck`).
-fn is_leet_symbol(c: char) -> bool {
+pub(crate) fn is_leet_symbol(c: char) -> bool {
     matches!(c, '@' | '$' | '!' | '|' | '+' | '*')
 }
 
@@ -220,7 +220,8 @@ impl Normalizer {
         Word { text, span: span.clone(), deobfuscated }
     }
 
-    fn fold_str(&self, raw: &str) -> (String, bool) {
+    /// Folds one word, `raw` being its characters without ignorables.
+    pub(crate) fn fold_str(&self, raw: &str) -> (String, bool) {
         let (plain, homoglyphs) = plain_fold(raw);
         if let Some(unleet) = self.unleet(&plain) {
             return (unleet, true);
