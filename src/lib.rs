@@ -6,6 +6,8 @@
 pub mod calibration;
 pub mod classifier;
 mod error;
+#[cfg(feature = "ffi")]
+pub mod ffi;
 pub mod keyword;
 pub mod manifest;
 mod model;
