@@ -13,7 +13,7 @@
 //! - Handles (`detrigger_classifier`, `detrigger_keyword`, `detrigger_result`)
 //!   are opaque and heap-allocated; each is freed by its own `_free` function.
 //! - Every function body runs inside one panic boundary
-//!   ([`boundary::ffi_boundary!`]): a Rust panic never unwinds into C and
+//!   (`ffi_boundary!` in `boundary.rs`): a Rust panic never unwinds into C and
 //!   never aborts the process; it returns `DETRIGGER_PANIC` (or NULL).
 //!
 //! # Thread safety
