@@ -9,6 +9,8 @@
  * - Text is (const uint8_t *ptr, size_t len) of UTF-8, not NUL-terminated;
  *   NULL with length 0 is the empty text.
  * - Out-parameters are written only on DETRIGGER_OK.
+ * - The library never keeps a pointer to caller memory after a call returns:
+ *   texts and buffers may be freed or reused as soon as it does.
  * - A Rust panic inside the library never unwinds into C: it returns
  *   DETRIGGER_PANIC (NULL for the string functions).
  *
@@ -128,7 +130,8 @@ typedef struct detrigger_keyword detrigger_keyword;
 typedef struct detrigger_result detrigger_result;
 
 // A text for batch scoring: `len` bytes of UTF-8 at `ptr` (NULL with `len`
-// 0 is the empty text).
+// 0 is the empty text). Read only during the call; nothing keeps a pointer
+// to it afterwards.
 typedef struct detrigger_text {
     // The text's first byte, or NULL for the empty text.
     const uint8_t *ptr;
@@ -186,8 +189,8 @@ detrigger_status detrigger_test_panic(void);
 // ONNX file and the tokenizer it names), checking the model's SHA-256, and
 // writes the new handle to `*out`.
 //
-// `path` is `path_len` bytes, not NUL-terminated. Loading takes about a
-// second. The first classifier loaded in a process also loads ONNX Runtime
+// `path` is `path_len` bytes, not NUL-terminated. The first classifier
+// loaded in a process also loads ONNX Runtime
 // (`ORT_DYLIB_PATH`, then `libonnxruntime.so.1.31.1` next to the
 // executable, then the copy found at build time); if that fails, this and
 // every later constructor in the process returns

@@ -35,8 +35,8 @@ impl ScorerHandle for detrigger_classifier {
 /// ONNX file and the tokenizer it names), checking the model's SHA-256, and
 /// writes the new handle to `*out`.
 ///
-/// `path` is `path_len` bytes, not NUL-terminated. Loading takes about a
-/// second. The first classifier loaded in a process also loads ONNX Runtime
+/// `path` is `path_len` bytes, not NUL-terminated. The first classifier
+/// loaded in a process also loads ONNX Runtime
 /// (`ORT_DYLIB_PATH`, then `libonnxruntime.so.1.31.1` next to the
 /// executable, then the copy found at build time); if that fails, this and
 /// every later constructor in the process returns

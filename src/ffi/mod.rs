@@ -251,6 +251,14 @@ mod tests {
     }
 
     #[test]
+    fn handles_are_thread_safe() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<detrigger_classifier>();
+        send_sync::<detrigger_keyword>();
+        send_sync::<detrigger_result>();
+    }
+
+    #[test]
     fn version_matches_the_package() {
         let version = unsafe { CStr::from_ptr(detrigger_version()) };
         assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));

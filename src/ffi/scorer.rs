@@ -11,7 +11,8 @@ use super::input::{Out, handle, text};
 use crate::Scorer;
 
 /// A text for batch scoring: `len` bytes of UTF-8 at `ptr` (NULL with `len`
-/// 0 is the empty text).
+/// 0 is the empty text). Read only during the call; nothing keeps a pointer
+/// to it afterwards.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct detrigger_text {
