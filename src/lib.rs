@@ -8,6 +8,8 @@ pub mod classifier;
 pub mod data;
 mod error;
 pub mod eval;
+#[cfg(feature = "ffi")]
+pub mod ffi;
 pub mod keyword;
 pub mod manifest;
 mod model;
