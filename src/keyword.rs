@@ -29,7 +29,7 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::error::{Error, Result};
-use crate::normalize::{Normalizer, is_ignorable, is_leet_symbol};
+use crate::normalize::{MAX_FOLD_CHARS, Normalizer, is_ignorable, is_leet_symbol};
 use crate::score::{Score, Scorer, TriggerMatch, is_blank};
 use crate::threshold::Threshold;
 use unicode_normalization::char::is_combining_mark;
@@ -103,7 +103,12 @@ impl KeywordTriggers {
             return Err(bad(0, "the list has no triggers".into()));
         }
 
-        let normalizer = Normalizer::new(triggers.iter().flat_map(|(_, t)| t.phrase.split_whitespace()));
+        // The model vocabulary's words plus the list's own: leetspeak and
+        // spaced letters fold only into known words, and the list's words
+        // must be among them.
+        let list_words = triggers.iter().flat_map(|(_, t)| t.phrase.split_whitespace());
+        let normalizer =
+            Normalizer::new(crate::normalize::bundled_lexicon().map(|word| -> &str { word }).chain(list_words));
         let mut patterns = Vec::with_capacity(triggers.len());
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (line_number, trigger) in &triggers {
@@ -300,7 +305,21 @@ impl MatchView {
                         others += next - i;
                         i = next;
                     }
-                    _ => break,
+                    Some(Some(_)) => {
+                        // Trailing symbols: punctuation (`hello!`), or the end of a
+                        // leetspeak word (`scam$`), as the general path decides.
+                        let end = bytes[i..].iter().position(|&b| !symbol(b)).map_or(n, |offset| i + offset);
+                        if i - start <= MAX_FOLD_CHARS
+                            && let Some(folded) = normalizer.unleet_with_trailing_symbols(&text[start..end])
+                        {
+                            self.text.truncate(view_start);
+                            self.text.push_str(&folded);
+                            (letters, others) = (0, 0);
+                            i = end;
+                        }
+                        break;
+                    }
+                    None => break,
                 }
             }
             if others > 0 && letters >= 2 {
@@ -383,6 +402,7 @@ mod tests {
             "$5 for 5th place, 3d, b0mb, $hit, f*ck, @user, a!b!, x$, $$$a, hello!!, !!!",
             "k1ll them all",
             "mp3 and 1+1",
+            "scam$ and v1ru$, hello!! wow! k1ll!",
             "Janet\u{2019}s ducks \u{2014} 16 eggs\u{a0}a day\u{2026}",
             "a \u{2013} b \u{2013} c",
             "caf\u{e9} au lait",

@@ -29,6 +29,15 @@ use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+/// Whole words of the model's WordPiece vocabulary (`models/lexicon.txt`,
+/// written by `train/make_lexicon.py`): what obfuscated text may be folded into.
+pub const BUNDLED_LEXICON: &str = include_str!("../models/lexicon.txt");
+
+/// The words of [`BUNDLED_LEXICON`].
+pub fn bundled_lexicon() -> impl Iterator<Item = &'static str> {
+    BUNDLED_LEXICON.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
 /// Characters that render as nothing (or nearly nothing) and are dropped
 /// wherever they appear, including inside words.
 pub fn is_ignorable(c: char) -> bool {
@@ -127,7 +136,7 @@ fn homoglyph(c: char) -> Option<char> {
 
 /// Longest run of letters considered for leetspeak or letter-joining; longer
 /// runs are left alone, which bounds the work per word.
-const MAX_FOLD_CHARS: usize = 32;
+pub(crate) const MAX_FOLD_CHARS: usize = 32;
 /// Most rewrites tried for one word when leet characters are ambiguous.
 const MAX_LEET_CANDIDATES: usize = 64;
 /// Longest separator between spaced letters (`k . i . l . l`).
@@ -188,7 +197,9 @@ impl Normalizer {
                 self.join_spaced(text, &raw[i..run_end], &mut words);
                 i = run_end;
             } else {
-                words.push(self.fold(text, &raw[i]));
+                let mut word = self.fold(text, &raw[i]);
+                self.attach_trailing_symbols(text, &mut word);
+                words.push(word);
                 i += 1;
             }
         }
@@ -234,7 +245,7 @@ impl Normalizer {
         let chars: Vec<char> = plain.chars().collect();
         let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
         let leet = chars.iter().filter(|&&c| leet_candidates(c).is_some()).count();
-        if leet == 0 || letters < 2 || letters < leet || chars.len() > MAX_FOLD_CHARS || self.lexicon.contains(plain) {
+        if leet == 0 || letters < 2 || letters < leet || chars.len() > MAX_FOLD_CHARS || self.is_known(plain) {
             return None;
         }
         let mut candidates = vec![String::with_capacity(plain.len())];
@@ -257,41 +268,112 @@ impl Normalizer {
                 None => candidates.iter_mut().for_each(|candidate| candidate.push(c)),
             }
         }
-        candidates.into_iter().find(|candidate| self.lexicon.contains(candidate))
+        candidates.into_iter().find(|candidate| self.is_known(candidate))
     }
 
     /// Joins the longest lexicon word spelled by a run of single characters,
     /// then recurses on what is left either side of it.
+    /// Whether `word` (folded) is a word: in the lexicon, or a lexicon word
+    /// with a regular inflection (`scams`, `harming`, `stealer`), or one of
+    /// the few one- and two-letter words common enough to trust. Other short
+    /// vocabulary entries (`jr`, `sk`, `fe`) are too easy to spell by chance.
+    fn is_known(&self, word: &str) -> bool {
+        const SHORT_WORDS: &[&str] = &[
+            "a", "i", "am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no",
+            "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we",
+        ];
+        if word.len() <= 2 {
+            return SHORT_WORDS.contains(&word);
+        }
+        if self.lexicon.contains(word) {
+            return true;
+        }
+        const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ly"];
+        SUFFIXES.iter().any(|suffix| {
+            word.strip_suffix(suffix).is_some_and(|stem| {
+                stem.len() >= 3
+                    && (self.lexicon.contains(stem)
+                        || (matches!(*suffix, "ing" | "ed" | "er" | "ers")
+                            && self.lexicon.contains(&format!("{stem}e"))))
+            })
+        })
+    }
+
+    /// Joins a run of spaced single characters back into words.
+    ///
+    /// Of all ways to cut the run into pieces, the one with the best score
+    /// wins: a known word (see [`Normalizer::is_known`]) scores its length
+    /// squared, and every letter outside known words costs
+    /// `UNKNOWN_LETTER_COST`. So `s h r a p n e l b o m b` keeps `bomb` whole,
+    /// `I k i l l a z o m b i e` is `i kill a zombie`, and `u n t r a c e a b
+    /// l e g u n` still yields `gun`. If the winner holds no known word of
+    /// three letters or more, the letters stay as they are: initials (`J R
+    /// R`) remain initials.
     fn join_spaced(&self, text: &str, run: &[Range<usize>], out: &mut Vec<Word>) {
+        const UNKNOWN_LETTER_COST: i64 = 10;
         let chars: Vec<String> =
             run.iter().map(|span| text[span.clone()].chars().filter(|&c| !is_ignorable(c)).collect()).collect();
-        let mut best: Option<(usize, usize, String)> = None;
-        'search: for len in (3..=run.len().min(MAX_FOLD_CHARS)).rev() {
-            for start in 0..=run.len() - len {
-                let joined: String = chars[start..start + len].concat();
-                let (folded, _) = self.fold_str(&joined);
-                if self.lexicon.contains(&folded) {
-                    best = Some((start, start + len, folded));
-                    break 'search;
+        let n = run.len();
+        struct Step {
+            score: i64,
+            start: usize,
+            folded: String,
+            known: bool,
+        }
+        let mut best: Vec<Option<Step>> = (0..=n).map(|_| None).collect();
+        best[0] = Some(Step { score: 0, start: 0, folded: String::new(), known: false });
+        for end in 1..=n {
+            for start in end.saturating_sub(MAX_FOLD_CHARS)..end {
+                let Some(before) = best[start].as_ref().map(|step| step.score) else { continue };
+                let (folded, _) = self.fold_str(&chars[start..end].concat());
+                let known = self.is_known(&folded);
+                let len = (end - start) as i64;
+                let score = before + if known { len * len } else { -UNKNOWN_LETTER_COST * len };
+                if best[end].as_ref().is_none_or(|step| score > step.score) {
+                    best[end] = Some(Step { score, start, folded, known });
                 }
             }
         }
-        match best {
-            Some((start, end, folded)) => {
-                self.join_spaced_or_fold(text, &run[..start], out);
-                out.push(Word { text: folded, span: run[start].start..run[end - 1].end, deobfuscated: true });
-                self.join_spaced_or_fold(text, &run[end..], out);
-            }
-            None => out.extend(run.iter().map(|span| self.fold(text, span))),
+        let mut pieces = Vec::new();
+        let mut end = n;
+        while end > 0 {
+            let Some(step) = best[end].take() else { break };
+            pieces.push((step.start..end, step.folded, step.known));
+            end = step.start;
+        }
+        if !pieces.iter().any(|(range, _, known)| *known && range.len() > 2) {
+            out.extend(run.iter().map(|span| self.fold(text, span)));
+            return;
+        }
+        for (range, folded, _) in pieces.into_iter().rev() {
+            let deobfuscated = range.len() > 1;
+            out.push(Word { text: folded, span: run[range.start].start..run[range.end - 1].end, deobfuscated });
         }
     }
 
-    fn join_spaced_or_fold(&self, text: &str, run: &[Range<usize>], out: &mut Vec<Word>) {
-        if run.len() >= 3 {
-            self.join_spaced(text, run, out);
-        } else {
-            out.extend(run.iter().map(|span| self.fold(text, span)));
+    /// A leetspeak word whose last characters are symbols (`haras$`, `v1ru$`):
+    /// the segmenter leaves trailing symbols out of a word, because usually
+    /// they are punctuation (`hello!`). If the word with them spells a
+    /// lexicon word, it is that word.
+    fn attach_trailing_symbols(&self, text: &str, word: &mut Word) {
+        let trailing = text[word.span.end..].chars().take_while(|&c| is_leet_symbol(c)).count();
+        if trailing == 0 || word.span.end - word.span.start > MAX_FOLD_CHARS {
+            return;
         }
+        let end = word.span.end + trailing; // leet symbols are one byte each
+        if text[end..].chars().next().is_some_and(|c| c.is_alphanumeric()) {
+            return;
+        }
+        let raw: String = text[word.span.start..end].chars().filter(|&c| !is_ignorable(c)).collect();
+        if let Some(folded) = self.unleet_with_trailing_symbols(&raw) {
+            *word = Word { text: folded, span: word.span.start..end, deobfuscated: true };
+        }
+    }
+
+    /// The lexicon word that `raw`, a word plus the leet symbols right after
+    /// it, spells; `None` if it spells none (the symbols are punctuation).
+    pub(crate) fn unleet_with_trailing_symbols(&self, raw: &str) -> Option<String> {
+        self.unleet(&plain_fold(raw).0)
     }
 }
 
@@ -378,8 +460,13 @@ fn spaced_run_end(text: &str, words: &[Range<usize>], i: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn normalizer() -> Normalizer {
-        Normalizer::new(["kill", "bomb", "bombs", "shit", "fuck", "hack", "ass", "scum", "porn", "meth", "hello"])
+    /// The bundled lexicon plus a few triggers that are several word pieces
+    /// in the model's vocabulary, as the keyword baseline builds it.
+    fn normalizer() -> &'static Normalizer {
+        static NORMALIZER: std::sync::OnceLock<Normalizer> = std::sync::OnceLock::new();
+        NORMALIZER.get_or_init(|| {
+            Normalizer::new(bundled_lexicon().chain(["shit", "fuck", "scum", "porn", "meth", "harass"]))
+        })
     }
 
     fn folded(text: &str) -> Vec<String> {
@@ -406,12 +493,30 @@ mod tests {
             ("k🔪i🔪l🔪l", &["kill"]),
             ("s c u m", &["scum"]),
             ("a b o m b", &["a", "bomb"]),
+            ("b o m b e d", &["bombed"]),
+            ("k i l l e d it", &["killed", "it"]),
+            ("k i l l q x z", &["kill", "qxz"]),
+            ("q k i l l", &["q", "kill"]),
+            ("p a s s w o r d", &["password"]),
+            ("haras$ him", &["harass", "him"]),
+            ("b o m b k i l l", &["bomb", "kill"]),
+            ("haras", &["haras"]),
+            ("k1ll!", &["kill"]),
+            ("wow!", &["wow"]),
             ("p-0-r-n", &["porn"]),
             ("hello!!", &["hello"]),
         ];
         for (input, expected) in cases {
             assert_eq!(folded(input), *expected, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn spaced_runs_keep_the_known_words_they_contain() {
+        // "shrapnel" is not in the vocabulary; whatever the run splits into,
+        // "bomb" must come out whole.
+        let words = folded("s h r a p n e l b o m b");
+        assert!(words.contains(&"bomb".to_owned()), "{words:?}");
     }
 
     #[test]

@@ -36,14 +36,21 @@ impl WindowTokenizer {
             })
         };
         let (cls, sep, pad) = (id("[CLS]")?, id("[SEP]")?, id("[PAD]")?);
-        // Whole words of the vocabulary: leetspeak and spaced letters are only
-        // folded into words the model knows.
-        let lexicon: Vec<String> = tokenizer
+        // Whole words of the vocabulary, plus the keyword triggers' words
+        // (the words most worth disguising, and some, like "harass", are
+        // several word pieces): leetspeak and spaced letters are only folded
+        // into these.
+        let vocabulary = tokenizer
             .get_vocab(false)
             .into_keys()
-            .filter(|token| token.chars().count() >= 2 && token.chars().all(char::is_alphabetic))
+            .filter(|token| token.chars().count() >= 2 && token.chars().all(char::is_alphabetic));
+        let triggers: Vec<String> = crate::keyword::BUNDLED_TRIGGERS
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split('\t').next())
+            .flat_map(|phrase| phrase.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             .collect();
-        let normalizer = Normalizer::new(lexicon);
+        let normalizer = Normalizer::new(vocabulary.chain(triggers));
         Ok(WindowTokenizer { tokenizer, normalizer, cls, sep, pad })
     }
 

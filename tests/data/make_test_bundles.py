@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Write tests/data/nan-bundle: a tiny, valid model bundle whose model returns NaN.
+"""Write two tiny, broken model bundles for the error-path tests.
 
-The C API tests use it to reach DETRIGGER_INFERENCE (the classifier refuses a
-non-finite logit) and DETRIGGER_RUNTIME_UNAVAILABLE (it loads without the
-real model) in well under a second. It has the graph inputs and output a real
-bundle has: logits[N, 1] = 0 / 0 computed from both inputs, so ONNX Runtime
-cannot prune an input away.
+- tests/data/nan-bundle: the model returns NaN. The C API tests use it to
+  reach DETRIGGER_INFERENCE (the classifier refuses a non-finite logit) and
+  DETRIGGER_RUNTIME_UNAVAILABLE (it loads without the real model) in well
+  under a second.
+- tests/data/shape-bundle: the model returns logits of shape [N, 3] while the
+  manifest promises one column, so scoring must fail with a typed error.
+
+Both have the graph inputs a real bundle has, and compute their output from
+both inputs, so ONNX Runtime cannot prune an input away.
 
 Needs the `onnx` package (the training venv has it):
 
-    python3 tests/data/make_nan_bundle.py
+    python3 tests/data/make_test_bundles.py
 
-The output is committed; rerun only to change the bundle.
+The output is committed; rerun only to change the bundles.
 """
 
 import hashlib
@@ -21,10 +25,11 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
-OUT = Path(__file__).resolve().parent / "nan-bundle"
+HERE = Path(__file__).resolve().parent
 
 
-def model_bytes() -> bytes:
+def model_bytes(columns: int) -> bytes:
+    """logits[N, columns] = 0 / 0 (NaN)."""
     axes = helper.make_tensor("axes", TensorProto.INT64, [1], [1])
     nodes = [
         helper.make_node("Cast", ["input_ids"], ["ids_f"], to=TensorProto.FLOAT),
@@ -33,7 +38,8 @@ def model_bytes() -> bytes:
         helper.make_node("ReduceSum", ["mask_f", "axes"], ["mask_sum"], keepdims=1),
         helper.make_node("Add", ["ids_sum", "mask_sum"], ["total"]),
         helper.make_node("Sub", ["total", "total"], ["zero"]),
-        helper.make_node("Div", ["zero", "zero"], ["logits"]),
+        helper.make_node("Div", ["zero", "zero"], ["nan"]),
+        helper.make_node("Concat", ["nan"] * columns, ["logits"], axis=1),
     ]
     graph = helper.make_graph(
         nodes,
@@ -42,7 +48,7 @@ def model_bytes() -> bytes:
             helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"]),
             helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "sequence"]),
         ],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 1])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", columns])],
         initializer=[axes],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="detrigger-tests")
@@ -69,14 +75,15 @@ def tokenizer() -> dict:
     }
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    model = model_bytes()
-    (OUT / "model.onnx").write_bytes(model)
-    (OUT / "tokenizer.json").write_text(json.dumps(tokenizer(), indent=1) + "\n")
+def write(name: str, columns: int) -> None:
+    out = HERE / name
+    out.mkdir(exist_ok=True)
+    model = model_bytes(columns)
+    (out / "model.onnx").write_bytes(model)
+    (out / "tokenizer.json").write_text(json.dumps(tokenizer(), indent=1) + "\n")
     manifest = {
         "format_version": 1,
-        "name": "nan-test-model",
+        "name": f"{name}-test-model",
         "version": "0",
         "model_file": "model.onnx",
         "model_sha256": hashlib.sha256(model).hexdigest(),
@@ -89,7 +96,12 @@ def main() -> None:
         "operating_points": [],
         "default_operating_point": None,
     }
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def main() -> None:
+    write("nan-bundle", 1)
+    write("shape-bundle", 3)
 
 
 if __name__ == "__main__":
