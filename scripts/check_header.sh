@@ -10,13 +10,13 @@
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.4
-CBINDGEN_ROOT=${CBINDGEN_ROOT:-/work/cbindgen-bin}
+CBINDGEN_ROOT=${CBINDGEN_ROOT:-$(cd "$(dirname "$0")/.." && pwd)/target/tools}
 cd "$(dirname "$0")/.."
 
 cbindgen="$CBINDGEN_ROOT/bin/cbindgen"
 if [[ ! -x $cbindgen ]] || [[ $("$cbindgen" --version) != "cbindgen $CBINDGEN_VERSION" ]]; then
     echo "check_header: installing cbindgen $CBINDGEN_VERSION into $CBINDGEN_ROOT" >&2
-    cargo install cbindgen --version "=$CBINDGEN_VERSION" --locked --root "$CBINDGEN_ROOT" -j1 >&2
+    cargo install cbindgen --version "=$CBINDGEN_VERSION" --locked --root "$CBINDGEN_ROOT" >&2
 fi
 
 generated=$(mktemp --suffix=.h)
