@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import random
 
 import common
 
@@ -53,6 +54,51 @@ def davidson_keep(row: dict) -> bool:
     return hate == 0 and neither * 3 >= total * 2
 
 
+# Request-like sources: their prompts ask for something, as a buried request would.
+REQUEST_SOURCES = ("advbench", "strongreject", "simplesafetytests", "do_not_answer", "coconot")
+# Long, ordinary benign prompts to bury requests in.
+CONTEXT_SOURCES = ("arena_hard", "gpteacher", "dolly_safety_subset", "self_instruct", "ifeval", "gsm8k", "truthfulqa")
+# Roughly 80 word pieces: with a request of up to ~45 the row still fits the
+# 128-token window, so truncation never cuts the request off.
+CONTEXT_CHARS = 360
+
+
+def composites(train: list[dict], fraction: float, stats: dict) -> list[dict]:
+    """Requests buried in benign text, labelled by the request.
+
+    A long prompt is scored window by window, and its most harmful window
+    decides; that window is often mostly benign context with a short request
+    in it. Without such rows the model learns "long and ordinary means
+    benign". Benign requests get the same treatment, so length alone says
+    nothing.
+    """
+    rng = random.Random(17)
+    contexts = [row["text"] for row in train if row["source"] in CONTEXT_SOURCES and len(row["text"]) > 80]
+    requests = {
+        label: [
+            row
+            for row in train
+            if row["label"] == label and (row["source"] in REQUEST_SOURCES or row["source"].startswith("contrast/"))
+            and "composite" not in row
+        ]
+        for label in common.LABELS
+    }
+    count = int(fraction * len(requests["harmful"]))
+    out = []
+    for label in common.LABELS:
+        for row in rng.sample(requests[label], min(count, len(requests[label]))):
+            context = rng.choice(contexts)
+            if len(context) > CONTEXT_CHARS:
+                start = rng.randrange(0, len(context) - CONTEXT_CHARS)
+                context = context[start : start + CONTEXT_CHARS].split(" ", 1)[-1].rsplit(" ", 1)[0]
+            text = f"{context} {row['text']}" if rng.random() < 0.7 else f"{row['text']} {context}"
+            out.append(
+                {"text": text, "label": label, "source": "composite", "category": f"composite/{label}", "weight": 1.0}
+            )
+        stats["composite"]["train_" + label] += min(count, len(requests[label]))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cap", type=int, default=1500, help="most rows per (source, label) in training")
@@ -60,6 +106,13 @@ def main() -> None:
         "--calibration-cap", type=int, default=200, help="most rows per (source, label) in the calibration split"
     )
     parser.add_argument("--contrast-weight", type=float, default=2.0, help="loss weight of contrast rows")
+    parser.add_argument(
+        "--composites",
+        type=float,
+        default=0.3,
+        help="extra rows, as a fraction of the harmful requests, that embed a request in benign context "
+        "(and as many benign-in-benign rows)",
+    )
     args = parser.parse_args()
 
     audits = load_audits()
@@ -137,6 +190,8 @@ def main() -> None:
             out["weight"] = args.contrast_weight
             train.append(out)
             stats[source]["train_" + row["label"]] += 1
+
+    train.extend(composites(train, args.composites, stats))
 
     # Class balance: harmful and benign rows carry equal total loss weight.
     mass = collections.Counter()

@@ -56,7 +56,7 @@ pub struct CalibrateArgs {
     /// Target false-positive rate of the `permissive` operating point (flags less).
     #[arg(long, default_value_t = 0.005, value_name = "RATE")]
     pub permissive_fpr: f64,
-    /// ONNX Runtime threads.
+    /// Cores to score with (model sessions in parallel).
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub threads: usize,
     /// Print what would be written, leave the manifest unchanged.
@@ -106,7 +106,7 @@ pub struct ScorerArgs {
     /// Model bundle directory, for the model scorer [default: the bundled model].
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
-    /// ONNX Runtime threads for the model scorer.
+    /// Cores the model scorer uses: N model sessions scoring prompts in parallel.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: u16,
 }

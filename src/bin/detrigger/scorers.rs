@@ -23,9 +23,12 @@ pub fn load_scorer(kind: ScorerKind, model_dir: Option<&Path>, threads: usize) -
     }
 }
 
-/// The classifier from `model_dir`, or the bundled one.
+/// The classifier from `model_dir`, or the bundled one, scoring batches on
+/// `threads` cores: one session per thread, one ONNX Runtime thread each
+/// (batch scoring spreads prompts over the sessions, which scales better
+/// than more threads inside one small model run).
 pub fn load_classifier(model_dir: Option<&Path>, threads: usize) -> detrigger::Result<Classifier> {
-    let options = ClassifierOptions::default().with_intra_threads(threads);
+    let options = ClassifierOptions::default().with_sessions(threads.max(1));
     match model_dir {
         Some(dir) => Classifier::from_dir(dir, options),
         None => Classifier::bundled(options),
