@@ -333,7 +333,9 @@ pub fn manifest(data: &[u8]) {
 /// what earlier calls created (modulo their number); `None` passes NULL.
 #[derive(Debug, Arbitrary)]
 pub enum Call {
-    /// `detrigger_keyword_new_bundled`.
+    /// `detrigger_keyword_new_bundled` (at most once per input: building
+    /// the bundled matcher dominates the run time; scoring calls can use the
+    /// process-wide bundled handle instead).
     KeywordBundled,
     /// `detrigger_keyword_new_from_list`.
     KeywordFromList { list: Vec<u8>, null_list: bool, null_out: bool },
@@ -416,17 +418,48 @@ fn buffer(bytes: &[u8], pass_null: bool) -> (*const u8, usize) {
     (if pass_null { null() } else { bytes.as_ptr() }, bytes.len())
 }
 
+struct SharedKeyword(*mut detrigger_keyword);
+// SAFETY: keyword handles are documented `Send + Sync`; this one is never freed.
+unsafe impl Send for SharedKeyword {}
+// SAFETY: as above.
+unsafe impl Sync for SharedKeyword {}
+
+/// One bundled keyword handle for the whole process.
+fn shared_keyword() -> *const detrigger_keyword {
+    static SHARED: OnceLock<SharedKeyword> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let mut handle = null_mut();
+            // SAFETY: valid out-pointer.
+            let status = unsafe { detrigger_keyword_new_bundled(&mut handle) };
+            assert_eq!(status, detrigger_status::DETRIGGER_OK, "{}", last_error());
+            SharedKeyword(handle)
+        })
+        .0
+}
+
 /// What the fuzzer has created so far, all freed at the end of the input.
 #[derive(Default)]
 struct State {
     keywords: Vec<*mut detrigger_keyword>,
     /// Each result with the length of the text it scored.
     results: Vec<(*mut detrigger_result, usize)>,
+    /// Whether this input has built a bundled keyword handle.
+    built_bundled: bool,
 }
 
 impl State {
+    /// A handle this input created, or the shared bundled one (the index
+    /// one past the created handles).
     fn keyword(&self, pick: Option<u8>) -> *const detrigger_keyword {
-        pick_from(&self.keywords, pick).map_or(null(), <*mut _>::cast_const)
+        let pick = usize::from(match pick {
+            Some(pick) => pick,
+            None => return null(),
+        });
+        match self.keywords.get(pick % (self.keywords.len() + 1)) {
+            Some(keyword) => keyword.cast_const(),
+            None => shared_keyword(),
+        }
     }
     fn result(&self, pick: Option<u8>) -> (*const detrigger_result, usize) {
         pick_from(&self.results, pick).map_or((null(), 0), |(result, len)| (result.cast_const(), len))
@@ -487,7 +520,9 @@ const OK: detrigger_status = detrigger_status::DETRIGGER_OK;
 /// passed with it.
 fn run(state: &mut State, call: Call) {
     match call {
+        Call::KeywordBundled if state.built_bundled => {}
         Call::KeywordBundled => {
+            state.built_bundled = true;
             let mut out = null_mut();
             // SAFETY: valid out-pointer.
             let status = checked("detrigger_keyword_new_bundled", unsafe { detrigger_keyword_new_bundled(&mut out) });
