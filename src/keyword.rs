@@ -226,6 +226,8 @@ impl MatchView {
             self.text.truncate(1);
             self.words.clear();
             for word in normalizer.words(text) {
+                // `original_span` relies on it: spaces in the view are exactly the word boundaries.
+                debug_assert!(!word.text.is_empty() && !word.text.contains(' '), "folded word {:?}", word.text);
                 self.words.push((self.text.len(), word.span));
                 self.text.push_str(&word.text);
                 self.text.push(' ');
@@ -393,6 +395,19 @@ mod tests {
         let k = KeywordTriggers::bundled().unwrap();
         assert!(k.triggers().len() > 50);
         assert!(k.triggers().iter().all(|t| t.weight >= 0.5));
+    }
+
+    #[test]
+    fn letters_that_fold_to_spaces_or_nothing() {
+        // Found by fuzzing: "\u{37a}kill" (U+037A folds to a space) panicked
+        // with an index out of bounds, and a phrase of a lone combining mark
+        // made an empty pattern whose span computation underflowed.
+        let k = KeywordTriggers::from_list("kill\nhack into\n", "test").unwrap();
+        let text = "\u{37a}kill and hack \u{301} into";
+        let matches = k.find(text);
+        let found: Vec<(&str, &str)> = matches.iter().map(|m| (m.phrase.as_str(), &text[m.start..m.end])).collect();
+        assert_eq!(found, [("kill", "\u{37a}kill"), ("hack into", "hack \u{301} into")]);
+        assert!(matches!(KeywordTriggers::from_list("\u{301}", "test"), Err(Error::TriggerList { line: 1, .. })));
     }
 
     #[test]

@@ -148,7 +148,8 @@ const MAX_SPACED_RUN: usize = 64;
 /// A word of the input after folding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    /// The folded, lower-case form.
+    /// The folded, lower-case form: never empty, and never containing
+    /// whitespace (the keyword matcher joins words with spaces).
     pub text: String,
     /// Byte range of the original text the word came from.
     pub span: Range<usize>,
@@ -187,6 +188,11 @@ impl Normalizer {
     }
 
     /// The words of `text`, folded, with their original spans, in order.
+    ///
+    /// A word that folds to nothing (a lone combining mark such as U+0301,
+    /// or U+037A, whose compatibility form is a space and a mark) is left
+    /// out, so it neither splits a phrase (`hack \u{301} into`) nor becomes
+    /// an empty word.
     pub fn words(&self, text: &str) -> Vec<Word> {
         let raw = segment(text);
         let mut words = Vec::with_capacity(raw.len());
@@ -203,6 +209,7 @@ impl Normalizer {
                 i += 1;
             }
         }
+        words.retain(|word| !word.text.is_empty());
         words
     }
 
@@ -380,9 +387,13 @@ impl Normalizer {
 /// Compatibility-folded, accent-stripped, lower-cased form of `raw`, with
 /// look-alike letters mapped to Latin when the word is (or pretends to be)
 /// Latin. Returns whether any look-alike was mapped.
+///
+/// Whitespace from compatibility decompositions is dropped: a few letters
+/// decompose to several words (U+FDFA) or to a space and a mark (U+037A),
+/// and a folded word must stay one word.
 fn plain_fold(raw: &str) -> (String, bool) {
     let mut plain = String::with_capacity(raw.len());
-    for c in raw.nfkd().filter(|&c| !is_combining_mark(c) && !is_ignorable(c)) {
+    for c in raw.nfkd().filter(|&c| !is_combining_mark(c) && !is_ignorable(c) && !c.is_whitespace()) {
         plain.extend(c.to_lowercase());
     }
     // A word with a Latin letter, or made only of look-alikes, is treated as
@@ -558,6 +569,33 @@ mod tests {
         assert_eq!(n.model_text("zero\u{200b}width"), "zerowidth");
         assert_eq!(n.model_text("ｆｕｌｌ"), "full");
         assert_eq!(n.model_text(""), "");
+    }
+
+    #[test]
+    fn folded_words_are_never_empty_and_never_contain_spaces() {
+        // Found by fuzzing: U+037A folds to " " (NFKD: a space and a
+        // combining mark) and U+0301 alone folds to "", which broke the
+        // keyword matcher's word boundaries.
+        let cases: &[(&str, &[&str])] = &[
+            ("\u{37a}kill", &["kill"]),
+            ("kill\u{37a}", &["kill"]),
+            ("\u{37a}", &[]),
+            ("\u{301}", &[]),
+            ("hack \u{301} into", &["hack", "into"]),
+            (
+                "a \u{fdfa} b",
+                &[
+                    "a",
+                    "\u{635}\u{644}\u{649}\u{627}\u{644}\u{644}\u{647}\u{639}\u{644}\u{64a}\u{647}\u{648}\u{633}\u{644}\u{645}",
+                    "b",
+                ],
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(folded(input), *expected, "input {input:?}");
+        }
+        let words = normalizer().words("\u{37a}kill");
+        assert_eq!(words[0].span, 0.."\u{37a}kill".len());
     }
 
     #[test]
