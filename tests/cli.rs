@@ -170,8 +170,11 @@ fn threshold_options_are_checked() {
 
 #[test]
 fn scorer_choice_errors() {
-    let assert =
-        detrigger().args(["score", "--scorer", "model", "--model", "/nonexistent/bundle", "hi"]).assert().code(1).stdout("");
+    let assert = detrigger()
+        .args(["score", "--scorer", "model", "--model", "/nonexistent/bundle", "hi"])
+        .assert()
+        .code(1)
+        .stdout("");
     let stderr = stderr_of(&assert);
     assert!(stderr.starts_with("detrigger: model bundle /nonexistent/bundle/manifest.json: cannot read"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
