@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def main() -> None:
         median = json.loads(estimates.read_text())["median"]["point_estimate"]
         elements = (meta.get("throughput") or {}).get("Elements")
         rows.append((full_id, median, elements))
+    # Natural order: batch_8 before batch_32.
+    rows.sort(key=lambda row: [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", row[0])])
     print("| bench | median / iteration | prompts / iteration | median / prompt | prompts/s |")
     print("|---|---:|---:|---:|---:|")
     for full_id, median, elements in rows:

@@ -31,19 +31,20 @@ awk -v n="$prompts" 'NF { lines[count++] = $0 } END { for (i = 0; i < n; i++) pr
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# measure LABEL INPUT ARGS... -> "LABEL|median kB|median wall s"
+# measure LABEL INPUT ARGS... -> "LABEL|median kB|median wall s|median CPU s"
 measure() {
     local label=$1 source=$2
     shift 2
-    local rss=() wall=()
+    local rss=() wall=() cpu=()
     for _ in $(seq "$runs"); do
         /usr/bin/time -v -o "$log" "$bin" score "$@" < "$source" > /dev/null
         rss+=("$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")")
         # h:mm:ss or m:ss.ss
         wall+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {
             n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$log")")
+        cpu+=("$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$log")")
     done
-    printf '%s|%s|%s\n' "$label" "$(median "${rss[@]}")" "$(median "${wall[@]}")"
+    printf '%s|%s|%s|%s\n' "$label" "$(median "${rss[@]}")" "$(median "${wall[@]}")" "$(median "${cpu[@]}")"
 }
 
 median() {
@@ -52,12 +53,12 @@ median() {
 
 echo "Peak RSS of \`detrigger score\`, median of $runs runs; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "| scorer | input | peak RSS (MiB) | peak RSS (MB) | wall (s) |"
-echo "|---|---|---:|---:|---:|"
+echo "| scorer | input | peak RSS (MiB) | peak RSS (MB) | wall (s) | CPU (s) |"
+echo "|---|---|---:|---:|---:|---:|"
 {
     measure "model, 1 thread|$prompts prompts" "$input" --scorer model --threads 1
     measure "model, 2 threads|$prompts prompts" "$input" --scorer model --threads 2
     measure "model, 1 thread|empty (load only)" /dev/null --scorer model --threads 1
     measure "keyword|$prompts prompts" "$input" --scorer keyword
     measure "keyword|empty (load only)" /dev/null --scorer keyword
-} | awk -F'|' '{ printf "| %s | %s | %.1f | %.1f | %.2f |\n", $1, $2, $3 / 1024, $3 * 1024 / 1e6, $4 }'
+} | awk -F'|' '{ printf "| %s | %s | %.1f | %.1f | %.2f | %.2f |\n", $1, $2, $3 / 1024, $3 * 1024 / 1e6, $4, $5 }'
