@@ -27,7 +27,6 @@
 //! windows and gets the score of its most harmful window, so a harmful
 //! request buried after pages of benign text is still flagged.
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
@@ -62,11 +61,8 @@ pub struct ClassifierOptions {
     /// prompt. Default: three quarters of a window, so windows overlap by a
     /// quarter and a phrase cut by one boundary is whole in the next window.
     pub window_stride: Option<usize>,
-    /// Most windows per model run in batch scoring. Default 32. A batch is
-    /// padded to its longest window, not to `max_length`; windows are sorted
-    /// by length first, and a batch is cut short where padding would exceed
-    /// an eighth of its real tokens (padding costs as much as real tokens on
-    /// CPU, while batching gains little).
+    /// Windows per model run in batch scoring. Default 32. A batch is padded
+    /// to its longest window, not to `max_length`.
     pub batch_size: usize,
     /// Largest prompt accepted, in bytes. Default 1 MiB (about 2,000
     /// windows, a few seconds of CPU). Larger prompts fail with
@@ -296,12 +292,10 @@ impl Classifier {
             }
         }
         // Similar lengths side by side: each batch is padded only to its own
-        // longest window, and cut short where padding would cost too much.
+        // longest window.
         windows.sort_by_key(|window| window.ids.len());
-        let lengths: Vec<usize> = windows.iter().map(|window| window.ids.len()).collect();
         let mut best: Vec<Option<f32>> = vec![None; texts.len()];
-        for range in batch_ranges(&lengths, self.batch_size) {
-            let batch = &windows[range];
+        for batch in windows.chunks(self.batch_size) {
             let width = batch.iter().map(|window| window.ids.len()).max().unwrap_or(0);
             let pad = i64::from(self.tokenizer.pad_id());
             let mut input_ids = Array2::<i64>::from_elem((batch.len(), width), pad);
@@ -356,41 +350,6 @@ impl Scorer for Classifier {
     }
 }
 
-/// Most padding one model run may carry, as a fraction of its real token
-/// positions: one eighth. On CPU a padding position costs as much as a real
-/// one, and running windows together saves little (measured with one
-/// thread: about the same time per token at batch 1 as at batch 32), so a
-/// batch of 32 prompts of mixed lengths is better run as a few batches of
-/// similar lengths than padded to its longest prompt.
-const MAX_PADDING: (usize, usize) = (1, 8);
-
-/// Cuts windows, given by their lengths in ascending order, into model
-/// batches of at most `max_rows` windows each, where each batch's padding
-/// (to its longest window) stays within [`MAX_PADDING`] of its real tokens.
-/// A window that would push a batch past that starts the next one.
-fn batch_ranges(lengths: &[usize], max_rows: usize) -> Vec<Range<usize>> {
-    let (num, den) = MAX_PADDING;
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    while start < lengths.len() {
-        let mut end = start + 1;
-        let mut real = lengths[start];
-        while end < lengths.len() && end - start < max_rows.max(1) {
-            // Sorted: the candidate is the batch's new width.
-            let width = lengths[end];
-            let rows = end - start + 1;
-            if width * rows * den > (real + width) * (den + num) {
-                break;
-            }
-            real += width;
-            end += 1;
-        }
-        ranges.push(start..end);
-        start = end;
-    }
-    ranges
-}
-
 pub(crate) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { x.exp() / (1.0 + x.exp()) }
 }
@@ -398,46 +357,4 @@ pub(crate) fn sigmoid(x: f64) -> f64 {
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Case {
-        /// Window lengths, ascending.
-        lengths: &'static [usize],
-        max_rows: usize,
-        /// Windows in each batch, in order.
-        batches: &'static [usize],
-    }
-
-    #[test]
-    fn batches_stop_before_costly_padding() {
-        let cases = [
-            Case { lengths: &[], max_rows: 32, batches: &[] },
-            Case { lengths: &[20], max_rows: 32, batches: &[1] },
-            // Equal lengths fill batches up to the row limit.
-            Case { lengths: &[20; 5], max_rows: 2, batches: &[2, 2, 1] },
-            // 10 + 11 real, 2 x 11 padded: within an eighth.
-            Case { lengths: &[10, 11], max_rows: 32, batches: &[2] },
-            // A long window after short ones starts its own batch.
-            Case { lengths: &[10, 10, 10, 40, 41, 128], max_rows: 32, batches: &[3, 2, 1] },
-            Case { lengths: &[5, 6, 7, 8], max_rows: 32, batches: &[2, 2] },
-        ];
-        for case in cases {
-            let ranges = batch_ranges(case.lengths, case.max_rows);
-            let sizes: Vec<usize> = ranges.iter().map(|range| range.len()).collect();
-            assert_eq!(sizes, case.batches, "{:?} in batches of {}", case.lengths, case.max_rows);
-            let mut next = 0;
-            for range in ranges {
-                assert_eq!(range.start, next, "batches must cover every window in order");
-                next = range.end;
-                let width = case.lengths[range.clone()].iter().max().copied().unwrap_or(0);
-                let real: usize = case.lengths[range.clone()].iter().sum();
-                assert!(width * range.len() * 8 <= real * 9, "{:?}: {range:?} pads too much", case.lengths);
-            }
-            assert_eq!(next, case.lengths.len());
-        }
-    }
 }
