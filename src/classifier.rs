@@ -315,7 +315,7 @@ impl Classifier {
         // One worker per session: each takes every n-th batch, so the pool's
         // sessions run side by side (a worker never waits for another's).
         let workers = self.sessions.min(batches.len()).max(1);
-        let results: Vec<Result<Vec<(usize, Vec<f32>)>>> = if workers == 1 {
+        let results: Vec<Result<Vec<BatchLogits>>> = if workers == 1 {
             vec![batches.iter().enumerate().map(|(index, batch)| Ok((index, run(batch)?))).collect()]
         } else {
             std::thread::scope(|scope| {
@@ -354,6 +354,10 @@ impl Classifier {
         Ok(best)
     }
 }
+
+/// One model batch's harmful logits, tagged with the batch's index so the
+/// per-worker results can be put back in input order.
+type BatchLogits = (usize, Vec<f32>);
 
 impl Scorer for Classifier {
     fn name(&self) -> &str {
