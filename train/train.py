@@ -142,6 +142,16 @@ def evaluate(model, tokenizer, device, max_length: int) -> dict:
     return results
 
 
+def save(model, tokenizer, args, log) -> None:
+    model.cpu()
+    torch.save(model.state_dict(), args.out / "model.pt")
+    with open(args.out / "config.json", "w", encoding="utf-8") as handle:
+        json.dump({"layers": model.encoder.config.num_hidden_layers, "max_length": args.max_length}, handle)
+    tokenizer.save_pretrained(args.out / "tokenizer")
+    with open(args.out / "train_log.json", "w", encoding="utf-8") as handle:
+        json.dump(log, handle, indent=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", type=Path, default=common.WORK / "train.jsonl")
@@ -230,14 +240,10 @@ def main() -> None:
             entry["dev"] = evaluate(model, tokenizer, device, args.max_length)
             print(json.dumps(entry), flush=True)
         log["epochs"].append(entry)
+        # A checkpoint after every epoch: a killed run keeps what it finished.
+        save(model, tokenizer, args, log)
+        model.to(device)
 
-    model.cpu()
-    torch.save(model.state_dict(), args.out / "model.pt")
-    with open(args.out / "config.json", "w", encoding="utf-8") as handle:
-        json.dump({"layers": model.encoder.config.num_hidden_layers, "max_length": args.max_length}, handle)
-    tokenizer.save_pretrained(args.out / "tokenizer")
-    with open(args.out / "train_log.json", "w", encoding="utf-8") as handle:
-        json.dump(log, handle, indent=1)
     print(f"saved {args.out}/model.pt after {time.time() - started:.0f}s")
 
 
