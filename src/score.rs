@@ -112,38 +112,27 @@ pub fn is_blank(text: &str) -> bool {
     text.chars().all(|c| c.is_whitespace() || crate::normalize::is_ignorable(c))
 }
 
-impl<S: Scorer + ?Sized> Scorer for &S {
-    fn name(&self) -> &str {
-        (**self).name()
-    }
-    fn score(&self, text: &str) -> Result<Score> {
-        (**self).score(text)
-    }
-    fn score_batch(&self, texts: &[&str]) -> Result<Vec<Score>> {
-        (**self).score_batch(texts)
-    }
-    fn default_threshold(&self) -> Threshold {
-        (**self).default_threshold()
-    }
-    fn operating_points(&self) -> &[OperatingPoint] {
-        (**self).operating_points()
-    }
+/// A reference, box or shared pointer to a scorer is a scorer.
+macro_rules! forward_scorer {
+    ($($pointer:ty),*) => {$(
+        impl<S: Scorer + ?Sized> Scorer for $pointer {
+            fn name(&self) -> &str {
+                (**self).name()
+            }
+            fn score(&self, text: &str) -> Result<Score> {
+                (**self).score(text)
+            }
+            fn score_batch(&self, texts: &[&str]) -> Result<Vec<Score>> {
+                (**self).score_batch(texts)
+            }
+            fn default_threshold(&self) -> Threshold {
+                (**self).default_threshold()
+            }
+            fn operating_points(&self) -> &[OperatingPoint] {
+                (**self).operating_points()
+            }
+        }
+    )*};
 }
 
-impl<S: Scorer + ?Sized> Scorer for Box<S> {
-    fn name(&self) -> &str {
-        (**self).name()
-    }
-    fn score(&self, text: &str) -> Result<Score> {
-        (**self).score(text)
-    }
-    fn score_batch(&self, texts: &[&str]) -> Result<Vec<Score>> {
-        (**self).score_batch(texts)
-    }
-    fn default_threshold(&self) -> Threshold {
-        (**self).default_threshold()
-    }
-    fn operating_points(&self) -> &[OperatingPoint] {
-        (**self).operating_points()
-    }
-}
+forward_scorer!(&S, Box<S>, std::sync::Arc<S>);

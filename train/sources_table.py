@@ -44,13 +44,20 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for source in sorted(stats):
         row = stats[source]
-        licence = "project's own (Apache-2.0)" if source.startswith("contrast/") else LICENCES.get(source, "?")
+        if source.startswith("contrast/"):
+            licence = "project's own (Apache-2.0)"
+        elif source == "composite":
+            licence = "inherits its parts' licences"
+        else:
+            licence = LICENCES.get(source, "?")
         calibration = row.get("calibration_harmful", 0) + row.get("calibration_benign", 0)
         dev = row.get("dev_harmful", 0) + row.get("dev_benign", 0)
         notes = []
         for key, value in sorted(row.items()):
             if key.startswith(("audit_", "capped_", "low_agreement", "duplicate")):
                 notes.append(f"{key.replace('_', ' ')}: {value}")
+        if source == "composite":
+            notes.append("a training request buried in a slice of a benign instruction (arena_hard, gpteacher, dolly_safety_subset, self_instruct, ifeval, gsm8k, truthfulqa); labelled by the request")
         if source in common.DEV_SOURCES:
             notes.append("held out as a dev source")
         print(
