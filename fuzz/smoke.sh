@@ -8,7 +8,7 @@
 # fuzz/artifacts/<target>/. Reproduce one with
 #   cargo +nightly fuzz run <target> fuzz/artifacts/<target>/<file>
 # and keep it forever by copying the minimised input into
-# tests/fuzz_regressions/<target>/ (see README-fuzz.md).
+# tests/fuzz_regressions/<target>/ (see the README's Fuzzing section).
 #
 # Toolchain: with a nightly toolchain installed the targets are built with
 # AddressSanitizer (cargo-fuzz's default), which also catches the C API's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every measurement in README-bench.md, in one go, into target/bench/:
+# Every measurement in benches/README.md, in one go, into target/bench/:
 #
 #   machine.txt      lscpu, core count, load average before and after
 #   criterion.md     `cargo bench` medians (scripts/criterion_table.py); raw log in criterion.log

@@ -5,7 +5,7 @@
 //! The checks are `fuzz/src/checks.rs`, included here as a module: the test
 //! and the fuzz targets run the same code on the same bytes. To add a case,
 //! minimise the crash (`cargo fuzz tmin <target> <artifact>`) and copy it
-//! into the target's folder; no code changes. See README-fuzz.md.
+//! into the target's folder; no code changes. See the README's Fuzzing section.
 
 #[path = "../fuzz/src/checks.rs"]
 mod checks;

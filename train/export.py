@@ -94,6 +94,17 @@ def onnx_logits(path: Path, rows: list[dict], tokenizer, max_length: int, batch_
     return logits
 
 
+def repo_relative(train_args: dict) -> dict:
+    """Paths in the training arguments, relative to the repository (the manifest ships; home directories don't)."""
+    repo = Path(__file__).resolve().parent.parent
+    out = dict(train_args)
+    for key in ("train", "out"):
+        path = (Path(__file__).resolve().parent / out[key]).resolve()
+        if path.is_relative_to(repo):
+            out[key] = str(path.relative_to(repo))
+    return out
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -200,7 +211,7 @@ def main() -> None:
         "default_operating_point": previous.get("default_operating_point"),
         "training": {
             "exported": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "train_log": json.loads((args.run / "train_log.json").read_text())["args"],
+            "train_log": repo_relative(json.loads((args.run / "train_log.json").read_text())["args"]),
             "int8_parity": parity,
         },
     }
