@@ -16,9 +16,12 @@
 //! Leetspeak and letter-joining are *lexicon-gated*: a word is only rewritten
 //! when the rewrite is a known word and the original is not. That keeps
 //! ordinary text intact (`3d`, `mp3`, `covid19`, initials such as `J R R`),
-//! which matters because the classifier reads the folded text. The keyword
-//! baseline's lexicon is the words of its trigger list; the classifier's is
-//! its tokenizer's whole-word vocabulary.
+//! which matters because the classifier reads the folded text. The lexicon
+//! ([`BUNDLED_LEXICON`]) is the model vocabulary's whole words plus the words
+//! common in the training prompts, and both scorers add their trigger
+//! words. One exception: where letters are joined by one kind of gap and
+//! words by spaces (`t.o.x.i.c f.u.m.e.s`), the writer has marked the words,
+//! and each is joined whole, known or not.
 //!
 //! Every folded word keeps the byte span of the original text it came from,
 //! so matches are reported where the user wrote them.
@@ -29,8 +32,9 @@ use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// Whole words of the model's WordPiece vocabulary (`models/lexicon.txt`,
-/// written by `train/make_lexicon.py`): what obfuscated text may be folded into.
+/// What obfuscated text may be folded into (`models/lexicon.txt`, written by
+/// `train/make_lexicon.py`): the whole words of the model's WordPiece
+/// vocabulary and the words common in the training prompts.
 pub const BUNDLED_LEXICON: &str = include_str!("../models/lexicon.txt");
 
 /// The words of [`BUNDLED_LEXICON`].
@@ -200,7 +204,15 @@ impl Normalizer {
         while i < raw.len() {
             let run_end = spaced_run_end(text, &raw, i);
             if run_end - i >= 3 {
-                self.join_spaced(text, &raw[i..run_end], &mut words);
+                let parts = intended_words(text, &raw[i..run_end]);
+                if parts.len() == 1 {
+                    self.join_spaced(text, parts[0], &mut words);
+                } else {
+                    // The writer marked every word: join each whole, known or not.
+                    for part in parts {
+                        words.push(self.join_whole(text, part));
+                    }
+                }
                 i = run_end;
             } else {
                 let mut word = self.fold(text, &raw[i]);
@@ -278,10 +290,9 @@ impl Normalizer {
         candidates.into_iter().find(|candidate| self.is_known(candidate))
     }
 
-    /// Joins the longest lexicon word spelled by a run of single characters,
-    /// then recurses on what is left either side of it.
     /// Whether `word` (folded) is a word: in the lexicon, or a lexicon word
-    /// with a regular inflection (`scams`, `harming`, `stealer`), or one of
+    /// with a regular inflection (`scams`, `harming`, `stealer`,
+    /// `extermination`), or one of
     /// the few one- and two-letter words common enough to trust. Other short
     /// vocabulary entries (`jr`, `sk`, `fe`) are too easy to spell by chance.
     fn is_known(&self, word: &str) -> bool {
@@ -295,12 +306,12 @@ impl Normalizer {
         if self.lexicon.contains(word) {
             return true;
         }
-        const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ly"];
+        const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "ions"];
         SUFFIXES.iter().any(|suffix| {
             word.strip_suffix(suffix).is_some_and(|stem| {
                 stem.len() >= 3
                     && (self.lexicon.contains(stem)
-                        || (matches!(*suffix, "ing" | "ed" | "er" | "ers")
+                        || (matches!(*suffix, "ing" | "ed" | "er" | "ers" | "ion" | "ions")
                             && self.lexicon.contains(&format!("{stem}e"))))
             })
         })
@@ -356,6 +367,17 @@ impl Normalizer {
             let deobfuscated = range.len() > 1;
             out.push(Word { text: folded, span: run[range.start].start..run[range.end - 1].end, deobfuscated });
         }
+    }
+
+    /// One word spelled by the single characters `part` (one character: that character).
+    fn join_whole(&self, text: &str, part: &[Range<usize>]) -> Word {
+        if let [single] = part {
+            return self.fold(text, single);
+        }
+        let raw: String =
+            part.iter().flat_map(|span| text[span.clone()].chars()).filter(|&c| !is_ignorable(c)).collect();
+        let (folded, _) = self.fold_str(&raw);
+        Word { text: folded, span: part[0].start..part[part.len() - 1].end, deobfuscated: true }
     }
 
     /// A leetspeak word whose last characters are symbols (`haras$`, `v1ru$`):
@@ -467,6 +489,28 @@ fn spaced_run_end(text: &str, words: &[Range<usize>], i: usize) -> usize {
     end
 }
 
+/// A spaced run cut where its writer put the word breaks: in `t.o.x.i.c
+/// f.u.m.e.s` or `k🔥i🔥l🔥l h🔥i🔥m` letters are joined by one kind of gap
+/// and words by whitespace, so the whitespace gaps are word breaks. A run
+/// spaced by whitespace alone (`k i l l h i m`) shows no breaks and stays
+/// whole, for the lexicon to cut.
+fn intended_words<'a>(text: &str, run: &'a [Range<usize>]) -> Vec<&'a [Range<usize>]> {
+    let whitespace_gap =
+        |k: usize| text[run[k - 1].end..run[k].start].chars().all(|c| c.is_whitespace() || is_ignorable(c));
+    let breaks: Vec<usize> = (1..run.len()).filter(|&k| whitespace_gap(k)).collect();
+    if breaks.is_empty() || breaks.len() == run.len() - 1 {
+        return vec![run];
+    }
+    let mut parts = Vec::with_capacity(breaks.len() + 1);
+    let mut start = 0;
+    for k in breaks {
+        parts.push(&run[start..k]);
+        start = k;
+    }
+    parts.push(&run[start..]);
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +560,17 @@ mod tests {
             ("wow!", &["wow"]),
             ("p-0-r-n", &["porn"]),
             ("hello!!", &["hello"]),
+            // Words common in the training prompts, not whole WordPiece words.
+            ("m37h", &["meth"]),
+            ("s7r@ngle", &["strangle"]),
+            ("e x t e r m i n a t i o n", &["extermination"]),
+            // Letters joined by dots or emoji, words by spaces: each word
+            // is joined whole, in the lexicon or not.
+            ("t.o.x.i.c f.u.m.e.s", &["toxic", "fumes"]),
+            ("t🔥o🔥x🔥i🔥c f🔥u🔥m🔥e🔥s", &["toxic", "fumes"]),
+            ("a s.h.r.a.p.n.e.l b.o.m.b", &["a", "shrapnel", "bomb"]),
+            // Spaces alone mark no words: the lexicon cuts the run.
+            ("k i l l h i m", &["kill", "him"]),
         ];
         for (input, expected) in cases {
             assert_eq!(folded(input), *expected, "input {input:?}");
@@ -610,7 +665,7 @@ mod tests {
             }
             let _ = n.model_text(text);
         }
-        let long = "k ".repeat(10_000);
+        let long = "q ".repeat(10_000);
         assert_eq!(n.words(&long).len(), 10_000);
     }
 }

@@ -50,7 +50,8 @@ impl WindowTokenizer {
             .filter_map(|line| line.split('\t').next())
             .flat_map(|phrase| phrase.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             .collect();
-        let normalizer = Normalizer::new(vocabulary.chain(triggers));
+        let normalizer =
+            Normalizer::new(vocabulary.chain(crate::normalize::bundled_lexicon().map(str::to_owned)).chain(triggers));
         Ok(WindowTokenizer { tokenizer, normalizer, cls, sep, pad })
     }
 
