@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole training recipe, from the shared data to a calibrated, evaluated
 # model bundle in models/detrigger-intent. Every step is also runnable alone
-# (see train/README.md).
+# (see "Training recipe and data" in the README).
 #
 #   bash train/run_all.sh                 # CPU or GPU, whichever torch finds
 #   RUN=work/runs/repro bash train/run_all.sh --seed 13   # extra args go to train.py
