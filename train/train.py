@@ -157,7 +157,7 @@ def main() -> None:
     parser.add_argument("--train", type=Path, default=common.WORK / "train.jsonl")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--layers", type=int, default=None, help="keep only the first N encoder layers")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
