@@ -101,7 +101,7 @@ pub struct EvalArgs {
 #[derive(Debug, Args)]
 pub struct ScorerArgs {
     /// The scorer.
-    #[arg(long, value_enum, default_value_t = ScorerKind::Keyword)]
+    #[arg(long, value_enum, default_value_t = ScorerKind::Model)]
     pub scorer: ScorerKind,
     /// Model bundle directory, for the model scorer [default: the bundled model].
     #[arg(long, value_name = "DIR")]

@@ -1,0 +1,99 @@
+//! Robustness to spelling tricks (tests/data/adversarial.jsonl, written for
+//! this project): every clean prompt comes with seven obfuscated variants —
+//! leetspeak, spaced letters, zero-width characters, homoglyphs, mixed case,
+//! emoji separators, full-width forms. The shared normaliser has to undo
+//! them for both scorers.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use detrigger::{Classifier, ClassifierOptions, KeywordTriggers, Scorer};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    clean_id: String,
+    text: String,
+    label: String,
+    obfuscation: String,
+}
+
+fn rows() -> Vec<Row> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adversarial.jsonl");
+    std::fs::read_to_string(path).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+#[test]
+fn the_baseline_finds_the_same_triggers_through_every_trick() {
+    let keyword = KeywordTriggers::bundled().unwrap();
+    let rows = rows();
+    let clean: BTreeMap<&str, Vec<String>> = rows
+        .iter()
+        .filter(|row| row.obfuscation == "none")
+        .map(|row| (row.clean_id.as_str(), keyword.find(&row.text).into_iter().map(|m| m.phrase).collect()))
+        .collect();
+    let mut misses = Vec::new();
+    for row in rows.iter().filter(|row| row.obfuscation != "none") {
+        let found: Vec<String> = keyword.find(&row.text).into_iter().map(|m| m.phrase).collect();
+        if found != clean[row.clean_id.as_str()] {
+            misses.push(format!("{} {:?}: {found:?} vs clean {:?}", row.id, row.text, clean[row.clean_id.as_str()]));
+        }
+    }
+    // Spaced-out compounds the vocabulary lacks (`b-o-m-b-s-h-e-l-l`) split
+    // into the words they are made of; nothing tells them from two words.
+    assert!(
+        misses.len() * 100 <= rows.len(),
+        "{} of {} variants differ (at most 1% may):\n{}",
+        misses.len(),
+        rows.len(),
+        misses.join("\n")
+    );
+}
+
+#[test]
+fn the_classifier_keeps_its_decisions_through_every_trick() {
+    let classifier = Classifier::bundled(ClassifierOptions::default()).unwrap();
+    let threshold = classifier.default_threshold();
+    let rows = rows();
+    let texts: Vec<&str> = rows.iter().map(|row| row.text.as_str()).collect();
+    let flagged: Vec<bool> = texts
+        .chunks(64)
+        .flat_map(|chunk| classifier.score_batch(chunk).unwrap())
+        .map(|score| score.flagged(threshold))
+        .collect();
+
+    // Per trick: harmful flagged, harmful total, and decisions that differ
+    // from the clean spelling's.
+    let clean: BTreeMap<&str, bool> = rows
+        .iter()
+        .zip(&flagged)
+        .filter(|(row, _)| row.obfuscation == "none")
+        .map(|(row, &flag)| (row.clean_id.as_str(), flag))
+        .collect();
+    let mut tally: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    for (row, &flag) in rows.iter().zip(&flagged) {
+        let entry = tally.entry(row.obfuscation.as_str()).or_default();
+        if row.label == "harmful" {
+            entry.0 += usize::from(flag);
+            entry.1 += 1;
+        }
+        entry.2 += usize::from(flag != clean[row.clean_id.as_str()]);
+        entry.3 += 1;
+    }
+    let (clean_tp, clean_harmful, _, _) = tally["none"];
+    let clean_recall = clean_tp as f64 / clean_harmful as f64;
+    let mut failures = Vec::new();
+    for (trick, &(tp, harmful, flips, total)) in &tally {
+        let recall = tp as f64 / harmful as f64;
+        if recall < 0.9 * clean_recall {
+            failures.push(format!("{trick}: recall {recall:.3} < 90% of clean recall {clean_recall:.3}"));
+        }
+        // The normaliser should give the model the clean text back; a flip
+        // is a word it failed to restore (or restored to a different word).
+        if flips * 100 > total {
+            failures.push(format!("{trick}: {flips}/{total} decisions differ from the clean spelling's (at most 1%)"));
+        }
+    }
+    assert!(failures.is_empty(), "{}\nper trick (tp, harmful, flips, prompts): {tally:?}", failures.join("\n"));
+}
