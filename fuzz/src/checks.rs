@@ -378,16 +378,18 @@ pub enum Call {
 /// Most texts in one batch call.
 const FFI_MAX_BATCH: usize = 4;
 
-struct SharedClassifier(*mut detrigger_classifier);
-// SAFETY: classifier handles are documented `Send + Sync`; this one is never freed.
-unsafe impl Send for SharedClassifier {}
+/// A process-wide C API handle, created once and never freed.
+struct SharedHandle<T>(*mut T);
+// SAFETY: classifier and keyword handles are documented `Send + Sync`, and
+// only those are wrapped; a shared handle is never freed.
+unsafe impl<T> Send for SharedHandle<T> {}
 // SAFETY: as above.
-unsafe impl Sync for SharedClassifier {}
+unsafe impl<T> Sync for SharedHandle<T> {}
 
 /// One classifier handle for the whole process, with the bundle's default
 /// options (the C API has no others).
 fn shared_classifier() -> *const detrigger_classifier {
-    static SHARED: OnceLock<SharedClassifier> = OnceLock::new();
+    static SHARED: OnceLock<SharedHandle<detrigger_classifier>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
             let dir = BUNDLED_MODEL_DIR.as_bytes();
@@ -395,7 +397,7 @@ fn shared_classifier() -> *const detrigger_classifier {
             // SAFETY: valid buffer and out-pointer.
             let status = unsafe { detrigger_classifier_new_from_dir(dir.as_ptr(), dir.len(), &mut handle) };
             assert_eq!(status, detrigger_status::DETRIGGER_OK, "{}", last_error());
-            SharedClassifier(handle)
+            SharedHandle(handle)
         })
         .0
 }
@@ -418,22 +420,16 @@ fn buffer(bytes: &[u8], pass_null: bool) -> (*const u8, usize) {
     (if pass_null { null() } else { bytes.as_ptr() }, bytes.len())
 }
 
-struct SharedKeyword(*mut detrigger_keyword);
-// SAFETY: keyword handles are documented `Send + Sync`; this one is never freed.
-unsafe impl Send for SharedKeyword {}
-// SAFETY: as above.
-unsafe impl Sync for SharedKeyword {}
-
 /// One bundled keyword handle for the whole process.
 fn shared_keyword() -> *const detrigger_keyword {
-    static SHARED: OnceLock<SharedKeyword> = OnceLock::new();
+    static SHARED: OnceLock<SharedHandle<detrigger_keyword>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
             let mut handle = null_mut();
             // SAFETY: valid out-pointer.
             let status = unsafe { detrigger_keyword_new_bundled(&mut handle) };
             assert_eq!(status, detrigger_status::DETRIGGER_OK, "{}", last_error());
-            SharedKeyword(handle)
+            SharedHandle(handle)
         })
         .0
 }
