@@ -15,7 +15,7 @@
 //! - `model/batch/2_sessions_2_workers/batch_32`: two OS threads share one
 //!   classifier with two sessions of one thread each, each scoring the 96
 //!   prompts in batches of 32: the other way to use two cores.
-//! - `model/load/bundled_from_disk`: `Classifier::bundled` (read 23 MB,
+//! - `model/load/bundled_from_disk`: `Classifier::bundled` (read 25 MB,
 //!   SHA-256, tokenizer and normaliser, ONNX Runtime session with graph
 //!   optimisation, keyword list). The ONNX Runtime library itself is loaded
 //!   once per process, before the measurement, so it is not included.

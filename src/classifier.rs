@@ -60,8 +60,8 @@ pub struct ClassifierOptions {
     /// independent of what else is scored with it. The int8 model quantises
     /// activations with one scale per run, so in a multi-window run a
     /// prompt's score depends on its batch-mates: on the over-refusal dev set,
-    /// batches of 8 moved logits by 0.23 on average (max 2.4) and flipped
-    /// 0.9% of decisions (`scripts/batch_effect.py`). Larger batches are faster per prompt; a
+    /// batches of 8 moved model 1.1's logits by 0.19 on average (max 3.3)
+    /// and flipped 0.7% of decisions (`scripts/batch_effect.py`). Larger batches are faster per prompt; a
     /// batch is padded to its longest window, not to `max_length`. For
     /// throughput without that noise, raise [`ClassifierOptions::sessions`]
     /// instead: batch scoring then runs one window per session in parallel.

@@ -58,11 +58,25 @@ def fuse(src: Path, dst: Path, heads: int, hidden: int) -> None:
     optimized.save_model_to_file(str(dst))
 
 
+FP32_NODE_SUFFIX = "/layer.0/output/dense/MatMul"
+
+
 def quantize(src: Path, dst: Path) -> None:
     model = onnx.load(str(src))
     # Stale shape annotations from export trip the quantiser's shape
     # inference; the graph itself carries everything it needs.
     del model.graph.value_info[:]
+    # The first layer's feed-forward output MatMul stays fp32: its input
+    # (GELU activations, quantised per run to 8 bits) is where int8 loses
+    # most. Measured on model 1.1 against fp32, one prompt per run: mean
+    # |Δp| on the over-refusal dev set 0.0085 -> 0.0065, largest move of a
+    # checked metric 1.03 -> 0.85 points, for 1.8 MB (24.6 MB in all) and no
+    # speed change measurable here. The same exclusion in any other single
+    # layer helped less or not at all; all six FFN outputs in fp32 would
+    # exceed the 25 MB budget.
+    keep_fp32 = [node.name for node in model.graph.node if node.op_type == "MatMul" and node.name.endswith(FP32_NODE_SUFFIX)]
+    if len(keep_fp32) != 1:
+        raise SystemExit(f"expected one MatMul named *{FP32_NODE_SUFFIX}, found {keep_fp32}")
     cleaned = dst.with_suffix(".clean.onnx")
     onnx.save(model, str(cleaned))
     quantize_dynamic(
@@ -79,6 +93,7 @@ def quantize(src: Path, dst: Path) -> None:
         # Fused com.microsoft operators have no ONNX shape inference; their
         # outputs are float like everything else in this graph.
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        nodes_to_exclude=keep_fp32,
     )
     cleaned.unlink()
 
@@ -102,8 +117,10 @@ def onnx_logits(path: Path, rows: list[dict], tokenizer, max_length: int, batch_
 # information but not checked: an uncalibrated 0.5 is not an operating point.
 OPERATING_POINTS = {"balanced": 0.02, "strict": 0.05}
 # One point: the held-out set has 582 harmful prompts, so 0.5 points is three
-# prompts, below what this comparison can resolve. The shipped model moves
-# by at most 0.86 points (held-out recall at `strict`, five prompts).
+# prompts, below what this comparison can resolve (each model's thresholds
+# are themselves order statistics of its own calibration scores). The
+# shipped model 1.1 moves by at most 0.85 points (over-refusal recall at
+# `strict`, 7 of 829 prompts).
 PARITY_TOLERANCE = 0.01
 
 
@@ -158,6 +175,9 @@ def main() -> None:
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--no-fuse", action="store_true", help="skip ONNX Runtime's BERT fusions")
     parser.add_argument("--max-parity-rows", type=int, default=None)
+    parser.add_argument(
+        "--parity-tolerance", type=float, default=PARITY_TOLERANCE, help="largest allowed move of a checked metric"
+    )
     args = parser.parse_args()
 
     config = json.loads((args.run / "config.json").read_text())
@@ -214,8 +234,8 @@ def main() -> None:
         for name in ("overrefusal", "heldout_sources"):
             for metric in CHECKED:
                 a, b = parity[name]["fp32"][metric], parity[name]["int8"][metric]
-                if abs(a - b) > PARITY_TOLERANCE:
-                    raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {PARITY_TOLERANCE})")
+                if abs(a - b) > args.parity_tolerance:
+                    raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {args.parity_tolerance})")
 
         args.bundle.mkdir(parents=True, exist_ok=True)
         shutil.copy(int8, args.bundle / "model.onnx")

@@ -25,6 +25,8 @@ step() { echo "== $*" >&2; }
 
 step "mine the refusal triggers (keyword baseline list)"
 "$python" mine_triggers.py
+step "check the contrast set (schema, pairs, duplicates, near-copies of held-out prompts)"
+"$python" check_contrast.py
 step "build the train / calibration / dev splits"
 "$python" build_dataset.py
 step "fine-tune ($run)"
