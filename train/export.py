@@ -69,7 +69,7 @@ def fuse(src: Path, dst: Path, heads: int, hidden: int) -> None:
 FP32_NODE_SUFFIXES = ("/layer.0/output/dense/MatMul",)
 
 
-def encoder_matmuls(model: onnx.ModelProto) -> list[str]:
+def matmul_names(model: onnx.ModelProto) -> list[str]:
     return [node.name for node in model.graph.node if node.op_type == "MatMul"]
 
 
@@ -80,9 +80,9 @@ def quantize(src: Path, dst: Path, keep_fp32: list[str] | None = None) -> None:
     # inference; the graph itself carries everything it needs.
     del model.graph.value_info[:]
     if keep_fp32 is None:
-        keep_fp32 = [name for name in encoder_matmuls(model) if name.endswith(FP32_NODE_SUFFIXES)]
+        keep_fp32 = [name for name in matmul_names(model) if name.endswith(FP32_NODE_SUFFIXES)]
         if len(keep_fp32) != len(FP32_NODE_SUFFIXES):
-            raise SystemExit(f"expected one MatMul named *{FP32_NODE_SUFFIXES}, found {keep_fp32}")
+            raise SystemExit(f"expected one MatMul per suffix {FP32_NODE_SUFFIXES}, found {keep_fp32}")
     cleaned = dst.with_suffix(".clean.onnx")
     onnx.save(model, str(cleaned))
     quantize_dynamic(
@@ -178,12 +178,9 @@ def main() -> None:
     parser.add_argument("--run", type=Path, required=True, help="directory written by train.py")
     parser.add_argument("--bundle", type=Path, required=True, help="model bundle directory to write")
     parser.add_argument("--name", default="detrigger-intent")
-    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--version", default="1.1.0")
     parser.add_argument("--no-fuse", action="store_true", help="skip ONNX Runtime's BERT fusions")
     parser.add_argument("--max-parity-rows", type=int, default=None)
-    parser.add_argument(
-        "--parity-tolerance", type=float, default=PARITY_TOLERANCE, help="largest allowed move of a checked metric"
-    )
     args = parser.parse_args()
 
     config = json.loads((args.run / "config.json").read_text())
@@ -240,8 +237,8 @@ def main() -> None:
         for name in ("overrefusal", "heldout_sources"):
             for metric in CHECKED:
                 a, b = parity[name]["fp32"][metric], parity[name]["int8"][metric]
-                if abs(a - b) > args.parity_tolerance:
-                    raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {args.parity_tolerance})")
+                if abs(a - b) > PARITY_TOLERANCE:
+                    raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {PARITY_TOLERANCE})")
 
         args.bundle.mkdir(parents=True, exist_ok=True)
         shutil.copy(int8, args.bundle / "model.onnx")

@@ -1,12 +1,12 @@
 """Which MatMuls to keep in fp32: int8 error of each choice, against fp32.
 
 Exports a training run once (fp32, fused), then for each choice quantises
-it as `export.py` does except that the named encoder MatMuls stay fp32, and
+it as `export.py` does except that the named MatMuls stay fp32, and
 prints one JSON line: file size, mean |Δp| against the fp32 model on each
 dev set, and the largest move (in points) of any metric `export.py` checks
 (AUROC, and FPR and recall at each model's own calibrated `balanced` and
 `strict` points). A choice is a comma-separated list of indices into the
-fused graph's encoder MatMuls (printed by `--list`), or `none`.
+fused graph's MatMuls (printed by `--list`), or `none`.
 
 Run: python train/quant_sweep.py --run train/work/runs/v3-e2 none 2 5 8 11 14 17
 """
@@ -33,7 +33,7 @@ import export  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=Path, required=True, help="directory written by train.py")
-    parser.add_argument("--list", action="store_true", help="print the encoder MatMuls and exit")
+    parser.add_argument("--list", action="store_true", help="print the MatMuls and exit")
     parser.add_argument("choices", nargs="*", default=["none"])
     args = parser.parse_args()
 
@@ -49,7 +49,7 @@ def main() -> None:
         export.export_fp32(model, tmp / "fp32.onnx")
         export.fuse(tmp / "fp32.onnx", tmp / "fused.onnx", model.encoder.config.num_attention_heads,
                     model.encoder.config.hidden_size)
-        matmuls = export.encoder_matmuls(onnx.load(str(tmp / "fused.onnx")))
+        matmuls = export.matmul_names(onnx.load(str(tmp / "fused.onnx")))
         if args.list:
             for index, name in enumerate(matmuls):
                 print(index, name)
