@@ -172,7 +172,7 @@ def main() -> None:
     overrefusal = []
     seen_contrast = set()
     for row in common.load_contrast():
-        key = " ".join(common.words(row["text"]))
+        key = common.same_words_key(row["text"])
         if key in seen_contrast:
             # Two authors wrote the same prompt: keep the first copy only.
             stats["contrast/" + row["type"]]["duplicate_dropped"] += 1

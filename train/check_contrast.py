@@ -50,7 +50,7 @@ def main() -> int:
     for path in sorted(common.CONTRAST_DIR.glob("*.jsonl")):
         if path.resolve() not in files:
             for row in common.read_jsonl(path):
-                seen.setdefault(" ".join(common.words(row["text"])), path.name)
+                seen.setdefault(common.same_words_key(row["text"]), path.name)
 
     failures = 0
     for path in files:
@@ -65,7 +65,7 @@ def main() -> int:
             if row["category"] != f"contrast/{row['type']}":
                 problems.append(f"{where}: category {row['category']!r} does not match type {row['type']!r}")
             pairs[row["pair"]].append(row["label"])
-            key = " ".join(common.words(row["text"]))
+            key = common.same_words_key(row["text"])
             if key in seen:
                 problems.append(f"{where}: duplicates a row of {seen[key]}")
             seen[key] = path.name

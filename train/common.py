@@ -95,3 +95,8 @@ def words(text: str) -> list[str]:
     """
     folded = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).casefold()
     return _WORD.findall(folded)
+
+
+def same_words_key(text: str) -> str:
+    """Two prompts with equal keys are duplicates: same words, case and punctuation aside."""
+    return " ".join(words(text))

@@ -154,6 +154,63 @@ def parity_metrics(rows: list[dict], logits: np.ndarray, thresholds: dict[str, f
 CHECKED = ["auroc"] + [f"{metric}_{name}" for name in OPERATING_POINTS for metric in ("fpr", "recall")]
 
 
+PARITY_SETS = ("overrefusal", "heldout_sources")
+
+
+def load_run(run: Path):
+    """The checkpoint train.py wrote, in eval mode, with its tokenizer and config."""
+    config = json.loads((run / "config.json").read_text())
+    # Eager attention exports as the classic BERT subgraph that ONNX
+    # Runtime's fusion recognises; SDPA exports as a shape it does not.
+    model, _ = load_model(config["layers"], attention="eager")
+    model.load_state_dict(torch.load(run / "model.pt", map_location="cpu"))
+    model.eval()
+    return model, AutoTokenizer.from_pretrained(run / "tokenizer"), config
+
+
+def parity_rows(max_dev_rows: int | None = None) -> dict[str, list[dict]]:
+    """The calibration split (whole: it places the thresholds) and the dev sets."""
+    rows = {"calibration": common.read_jsonl(common.REPO / "data" / "calibration.jsonl")}
+    for name in PARITY_SETS:
+        rows[name] = common.read_jsonl(common.DEV_DIR / f"{name}.jsonl")[:max_dev_rows]
+    return rows
+
+
+def int8_logits(path: Path, rows: dict[str, list[dict]], tokenizer, max_length: int) -> dict[str, np.ndarray]:
+    # One prompt per run, as the Rust runtime scores by default: int8
+    # activation scales are per run, so batch-mates and padding would add
+    # noise the shipped runtime never sees.
+    return {name: onnx_logits(path, r, tokenizer, max_length, batch_size=1) for name, r in rows.items()}
+
+
+def parity_report(rows: dict[str, list[dict]], reference: dict[str, np.ndarray], quantised: dict[str, np.ndarray]) -> dict:
+    """fp32 against int8 on each dev set, each placed at its own calibrated points."""
+    benign = np.array([row["label"] == "benign" for row in rows["calibration"]])
+    thresholds = {
+        kind: {name: conformal_threshold(logits["calibration"][benign], alpha) for name, alpha in OPERATING_POINTS.items()}
+        for kind, logits in (("fp32", reference), ("int8", quantised))
+    }
+    parity = {"thresholds_from": "data/calibration.jsonl", "logit_thresholds": thresholds}
+    for name in PARITY_SETS:
+        p_ref, p_q = 1 / (1 + np.exp(-reference[name])), 1 / (1 + np.exp(-quantised[name]))
+        parity[name] = {
+            "rows": len(rows[name]),
+            "max_abs_delta_p": round(float(np.abs(p_ref - p_q).max()), 5),
+            "mean_abs_delta_p": round(float(np.abs(p_ref - p_q).mean()), 5),
+            "decisions_flipped_at_0.5": int(((p_ref > 0.5) != (p_q > 0.5)).sum()),
+            "fp32": parity_metrics(rows[name], reference[name], thresholds["fp32"]),
+            "int8": parity_metrics(rows[name], quantised[name], thresholds["int8"]),
+        }
+    return parity
+
+
+def largest_move(summary: dict) -> tuple[float, str]:
+    """The checked metric that int8 moves most, and by how much (a fraction, not points)."""
+    metric = max(CHECKED, key=lambda m: abs(summary["fp32"][m] - summary["int8"][m]))
+    return abs(summary["fp32"][metric] - summary["int8"][metric]), metric
+
+
+
 def repo_relative(train_args: dict) -> dict:
     """Paths in the training arguments, relative to the repository (the manifest ships; home directories don't)."""
     repo = Path(__file__).resolve().parent.parent
@@ -183,13 +240,7 @@ def main() -> None:
     parser.add_argument("--max-parity-rows", type=int, default=None)
     args = parser.parse_args()
 
-    config = json.loads((args.run / "config.json").read_text())
-    # Eager attention exports as the classic BERT subgraph that ONNX
-    # Runtime's fusion recognises; SDPA exports as a shape it does not.
-    model, _ = load_model(config["layers"], attention="eager")
-    model.load_state_dict(torch.load(args.run / "model.pt", map_location="cpu"))
-    model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(args.run / "tokenizer")
+    model, tokenizer, config = load_run(args.run)
     max_length = config["max_length"]
     encoder_config = model.encoder.config
 
@@ -205,40 +256,16 @@ def main() -> None:
         int8 = tmp / "model.int8.onnx"
         quantize(graph, int8)
 
-        # One prompt per run, as the Rust runtime scores by default: int8
-        # activation scales are per run, so batch-mates and padding would add
-        # noise the shipped runtime never sees.
-        def both(rows):
-            return predict(model, rows, tokenizer, torch.device("cpu"), max_length), onnx_logits(
-                int8, rows, tokenizer, max_length, batch_size=1
-            )
-
-        calibration = common.read_jsonl(common.REPO / "data" / "calibration.jsonl")
-        benign = np.array([row["label"] == "benign" for row in calibration])
-        thresholds = {}
-        for kind, logits in zip(("fp32", "int8"), both(calibration)):
-            thresholds[kind] = {name: conformal_threshold(logits[benign], alpha) for name, alpha in OPERATING_POINTS.items()}
-        parity = {"thresholds_from": "data/calibration.jsonl", "logit_thresholds": thresholds}
-        for name in ("overrefusal", "heldout_sources"):
-            rows = common.read_jsonl(common.DEV_DIR / f"{name}.jsonl")[: args.max_parity_rows]
-            reference, quantised = both(rows)
-            p_ref, p_q = 1 / (1 + np.exp(-reference)), 1 / (1 + np.exp(-quantised))
-            ref_summary = parity_metrics(rows, reference, thresholds["fp32"])
-            q_summary = parity_metrics(rows, quantised, thresholds["int8"])
-            parity[name] = {
-                "rows": len(rows),
-                "max_abs_delta_p": round(float(np.abs(p_ref - p_q).max()), 5),
-                "mean_abs_delta_p": round(float(np.abs(p_ref - p_q).mean()), 5),
-                "decisions_flipped_at_0.5": int(((p_ref > 0.5) != (p_q > 0.5)).sum()),
-                "fp32": ref_summary,
-                "int8": q_summary,
-            }
+        rows = parity_rows(args.max_parity_rows)
+        reference = {name: predict(model, r, tokenizer, torch.device("cpu"), max_length) for name, r in rows.items()}
+        parity = parity_report(rows, reference, int8_logits(int8, rows, tokenizer, max_length))
+        for name in PARITY_SETS:
             print(name, json.dumps(parity[name]))
-        for name in ("overrefusal", "heldout_sources"):
-            for metric in CHECKED:
+        for name in PARITY_SETS:
+            move, metric = largest_move(parity[name])
+            if move > PARITY_TOLERANCE:
                 a, b = parity[name]["fp32"][metric], parity[name]["int8"][metric]
-                if abs(a - b) > PARITY_TOLERANCE:
-                    raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {PARITY_TOLERANCE})")
+                raise SystemExit(f"parity: {name} {metric} moved {a:.4f} -> {b:.4f} (> {PARITY_TOLERANCE})")
 
         args.bundle.mkdir(parents=True, exist_ok=True)
         shutil.copy(int8, args.bundle / "model.onnx")

@@ -21,12 +21,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
-from transformers import AutoTokenizer  # noqa: E402
 
-import common  # noqa: E402
 import export  # noqa: E402
 
 
@@ -37,11 +34,7 @@ def main() -> None:
     parser.add_argument("choices", nargs="*", default=["none"])
     args = parser.parse_args()
 
-    config = json.loads((args.run / "config.json").read_text())
-    model, _ = export.load_model(config["layers"], attention="eager")
-    model.load_state_dict(torch.load(args.run / "model.pt", map_location="cpu"))
-    model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(args.run / "tokenizer")
+    model, tokenizer, config = export.load_run(args.run)
     max_length = config["max_length"]
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,35 +48,22 @@ def main() -> None:
                 print(index, name)
             return
 
-        sets = {
-            "calibration": common.read_jsonl(common.REPO / "data" / "calibration.jsonl"),
-            "overrefusal": common.read_jsonl(common.DEV_DIR / "overrefusal.jsonl"),
-            "heldout_sources": common.read_jsonl(common.DEV_DIR / "heldout_sources.jsonl"),
-        }
-        reference = {name: export.predict(model, rows, tokenizer, torch.device("cpu"), max_length)
-                     for name, rows in sets.items()}
-        benign = np.array([row["label"] == "benign" for row in sets["calibration"]])
-
-        def thresholds(logits: np.ndarray) -> dict[str, float]:
-            return {name: export.conformal_threshold(logits[benign], alpha)
-                    for name, alpha in export.OPERATING_POINTS.items()}
+        rows = export.parity_rows()
+        reference = {name: export.predict(model, r, tokenizer, torch.device("cpu"), max_length)
+                     for name, r in rows.items()}
 
         for choice in args.choices:
             keep = [] if choice == "none" else [matmuls[int(index)] for index in choice.split(",")]
             int8 = tmp / f"{choice}.onnx"
             export.quantize(tmp / "fused.onnx", int8, keep_fp32=keep)
-            quantised = {name: export.onnx_logits(int8, rows, tokenizer, max_length, batch_size=1)
-                         for name, rows in sets.items()}
+            parity = export.parity_report(rows, reference, export.int8_logits(int8, rows, tokenizer, max_length))
             result = {"fp32": keep, "size_mb": round(int8.stat().st_size / 1e6, 2)}
-            for name in ("overrefusal", "heldout_sources"):
-                a = export.parity_metrics(sets[name], reference[name], thresholds(reference["calibration"]))
-                b = export.parity_metrics(sets[name], quantised[name], thresholds(quantised["calibration"]))
-                p_ref, p_q = 1 / (1 + np.exp(-reference[name])), 1 / (1 + np.exp(-quantised[name]))
-                worst = max(export.CHECKED, key=lambda metric: abs(a[metric] - b[metric]))
+            for name in export.PARITY_SETS:
+                move, metric = export.largest_move(parity[name])
                 result[name] = {
-                    "mean_abs_delta_p": round(float(np.abs(p_ref - p_q).mean()), 4),
-                    "largest_move_points": round(100 * abs(a[worst] - b[worst]), 2),
-                    "metric": worst,
+                    "mean_abs_delta_p": parity[name]["mean_abs_delta_p"],
+                    "largest_move_points": round(100 * move, 2),
+                    "metric": metric,
                 }
             print(json.dumps(result), flush=True)
 
