@@ -74,36 +74,17 @@ def load_model(layers: int | None, attention: str = "sdpa") -> tuple[IntentModel
 def batches(rows: list[dict], tokenizer, batch_size: int, max_length: int, rng: random.Random | None):
     """Length-bucketed batches: sort within chunks so padding is small, then
     shuffle the batch order (when rng is given)."""
-    order = list(range(len(rows)))
+    units = [[i] for i in range(len(rows))]
+    yield from encode(rows, bucketed(rows, units, batch_size, rng), tokenizer, max_length)
+
+
+def bucketed(rows: list[dict], units: list[list[int]], batch_size: int, rng: random.Random | None) -> list[list[int]]:
+    """Batches of whole units (rows that must share a batch): shuffle the units,
+    sort each chunk of about 50 batches by length, fill batches greedily
+    without splitting a unit, and shuffle the batch order."""
+    units = list(units)
     if rng is not None:
-        rng.shuffle(order)
-    chunk = batch_size * 50
-    out = []
-    for start in range(0, len(order), chunk):
-        part = sorted(order[start : start + chunk], key=lambda i: len(rows[i]["text"]))
-        out.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
-    if rng is not None:
-        rng.shuffle(out)
-    yield from encode(rows, out, tokenizer, max_length)
-
-
-def encode(rows: list[dict], index_batches: list[list[int]], tokenizer, max_length: int):
-    for indices in index_batches:
-        texts = [rows[i]["text"] for i in indices]
-        yield indices, tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-
-
-def paired_batch_indices(rows: list[dict], batch_size: int, rng: random.Random) -> list[list[int]]:
-    """Like `batches`, but every contrast pair (a harmful twin and its benign
-    twins) lands in one batch, so the pairwise margin term can compare them."""
-    groups: dict[str, list[int]] = {}
-    for i, row in enumerate(rows):
-        if row.get("pair"):
-            groups.setdefault(row["pair"], []).append(i)
-    units = [group for group in groups.values() if any(rows[i]["label"] == "harmful" for i in group)]
-    grouped = {i for unit in units for i in unit}
-    units += [[i] for i in range(len(rows)) if i not in grouped]
-    rng.shuffle(units)
+        rng.shuffle(units)
     chunk = 50 * batch_size
     out: list[list[int]] = []
     start = 0
@@ -122,8 +103,28 @@ def paired_batch_indices(rows: list[dict], batch_size: int, rng: random.Random) 
             batch.extend(unit)
         if batch:
             out.append(batch)
-    rng.shuffle(out)
+    if rng is not None:
+        rng.shuffle(out)
     return out
+
+
+def encode(rows: list[dict], index_batches: list[list[int]], tokenizer, max_length: int):
+    for indices in index_batches:
+        texts = [rows[i]["text"] for i in indices]
+        yield indices, tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+
+
+def paired_batch_indices(rows: list[dict], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Like `batches`, but every contrast pair (a harmful twin and its benign
+    twins) lands in one batch, so the pairwise margin term can compare them."""
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.get("pair"):
+            groups.setdefault(row["pair"], []).append(i)
+    units = [group for group in groups.values() if any(rows[i]["label"] == "harmful" for i in group)]
+    grouped = {i for unit in units for i in unit}
+    units += [[i] for i in range(len(rows)) if i not in grouped]
+    return bucketed(rows, units, batch_size, rng)
 
 
 def pair_margin_loss(rows: list[dict], indices: list[int], logits: torch.Tensor, margin: float) -> torch.Tensor | None:
