@@ -21,7 +21,6 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 import export  # noqa: E402
 
@@ -39,13 +38,10 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = export.parity_rows()
-    benign = np.array([row["label"] == "benign" for row in rows["calibration"]])
     for run in args.runs:
         model, tokenizer, config = export.load_run(run)
-        logits = {name: export.predict(model, r, tokenizer, torch.device("cpu"), config["max_length"])
-                  for name, r in rows.items()}
-        thresholds = {name: export.conformal_threshold(logits["calibration"][benign], alpha)
-                      for name, alpha in export.OPERATING_POINTS.items()}
+        logits = export.fp32_logits(model, rows, tokenizer, config["max_length"])
+        thresholds = export.calibrated_thresholds(rows["calibration"], logits["calibration"])
         result: dict = {"run": str(run)}
         for name in (*export.PARITY_SETS, "calibration"):
             metrics = export.parity_metrics(rows[name], logits[name], thresholds)

@@ -125,8 +125,8 @@ OPERATING_POINTS = {"balanced": 0.02, "strict": 0.05}
 # One point: the held-out set has 582 harmful prompts, so 0.5 points is three
 # prompts, below what this comparison can resolve (each model's thresholds
 # are themselves order statistics of its own calibration scores). The
-# shipped model 1.1 moves by at most 0.85 points (over-refusal recall at
-# `strict`, 7 of 829 prompts). Weight-only int8 (`quant_sweep.py
+# shipped model 1.2 moves by at most 0.52 points (held-out recall at
+# `balanced`, 3 of 582 prompts; model 1.1: 0.85). Weight-only int8 (`quant_sweep.py
 # weight-only`) has a fifth of the mean |Δp| and still moves held-out recall
 # 0.51 points.
 PARITY_TOLERANCE = 0.01
@@ -178,6 +178,10 @@ def parity_rows(max_dev_rows: int | None = None) -> dict[str, list[dict]]:
     return rows
 
 
+def fp32_logits(model, rows: dict[str, list[dict]], tokenizer, max_length: int) -> dict[str, np.ndarray]:
+    return {name: predict(model, r, tokenizer, torch.device("cpu"), max_length) for name, r in rows.items()}
+
+
 def int8_logits(path: Path, rows: dict[str, list[dict]], tokenizer, max_length: int) -> dict[str, np.ndarray]:
     # One prompt per run, as the Rust runtime scores by default: int8
     # activation scales are per run, so batch-mates and padding would add
@@ -185,11 +189,16 @@ def int8_logits(path: Path, rows: dict[str, list[dict]], tokenizer, max_length: 
     return {name: onnx_logits(path, r, tokenizer, max_length, batch_size=1) for name, r in rows.items()}
 
 
+def calibrated_thresholds(calibration_rows: list[dict], calibration_logits: np.ndarray) -> dict[str, float]:
+    """Each operating point's logit threshold, placed on the calibration split's benign prompts."""
+    benign = np.array([row["label"] == "benign" for row in calibration_rows])
+    return {name: conformal_threshold(calibration_logits[benign], alpha) for name, alpha in OPERATING_POINTS.items()}
+
+
 def parity_report(rows: dict[str, list[dict]], reference: dict[str, np.ndarray], quantised: dict[str, np.ndarray]) -> dict:
     """fp32 against int8 on each dev set, each placed at its own calibrated points."""
-    benign = np.array([row["label"] == "benign" for row in rows["calibration"]])
     thresholds = {
-        kind: {name: conformal_threshold(logits["calibration"][benign], alpha) for name, alpha in OPERATING_POINTS.items()}
+        kind: calibrated_thresholds(rows["calibration"], logits["calibration"])
         for kind, logits in (("fp32", reference), ("int8", quantised))
     }
     parity = {"thresholds_from": "data/calibration.jsonl", "logit_thresholds": thresholds}
@@ -210,7 +219,6 @@ def largest_move(summary: dict) -> tuple[float, str]:
     """The checked metric that int8 moves most, and by how much (a fraction, not points)."""
     metric = max(CHECKED, key=lambda m: abs(summary["fp32"][m] - summary["int8"][m]))
     return abs(summary["fp32"][metric] - summary["int8"][metric]), metric
-
 
 
 def repo_relative(train_args: dict) -> dict:
@@ -259,7 +267,7 @@ def main() -> None:
         quantize(graph, int8)
 
         rows = parity_rows(args.max_parity_rows)
-        reference = {name: predict(model, r, tokenizer, torch.device("cpu"), max_length) for name, r in rows.items()}
+        reference = fp32_logits(model, rows, tokenizer, max_length)
         parity = parity_report(rows, reference, int8_logits(int8, rows, tokenizer, max_length))
         for name in PARITY_SETS:
             print(name, json.dumps(parity[name]))

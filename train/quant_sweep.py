@@ -36,7 +36,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
-import torch  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 from onnxruntime.quantization.matmul_nbits_quantizer import (  # noqa: E402
     DefaultWeightOnlyQuantConfig,
@@ -136,8 +135,7 @@ def main() -> None:
             return
 
         rows = export.parity_rows()
-        reference = {name: export.predict(model, r, tokenizer, torch.device("cpu"), max_length)
-                     for name, r in rows.items()}
+        reference = export.fp32_logits(model, rows, tokenizer, max_length)
 
         files = {}
         for choice in args.choices:
