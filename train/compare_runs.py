@@ -6,7 +6,10 @@ thresholds on the calibration split's benign prompts by the runtime's rule
 (as `export.py`'s parity check does), and prints one JSON line per run:
 AUROC, FPR and recall at each point, and recall at a dev-set FPR of 1% and
 5% (thresholds placed on that set's own benign prompts; the model-selection
-numbers of the model card).
+numbers of the model card). Each dev set is also reported in the parts the
+model card keeps apart: the over-refusal set's `implicit_hate` type and the
+rest, and the held-out sources with and without ToxiGen (the `implicit_hate`
+type was written after reading model 1.2's ToxiGen misses).
 
 Run: python train/compare_runs.py train/work/runs/v3-e2 train/work/runs/v3-pair
 """
@@ -32,6 +35,26 @@ def recall_at_fpr(rows: list[dict], logits: np.ndarray, fpr: float) -> float:
     return round(float((logits[harmful] > threshold).mean()), 4)
 
 
+SUBSETS = {
+    "overrefusal": {
+        "implicit_hate": lambda row: row.get("type") == "implicit_hate",
+        "other_types": lambda row: row.get("type") != "implicit_hate",
+    },
+    "heldout_sources": {
+        "toxigen": lambda row: row["source"] == "toxigen",
+        "except_toxigen": lambda row: row["source"] != "toxigen",
+    },
+}
+
+
+def metrics(rows: list[dict], logits: np.ndarray, thresholds: dict[str, float]) -> dict:
+    result = export.parity_metrics(rows, logits, thresholds)
+    result = {metric: result[metric] for metric in export.CHECKED}
+    result["recall_at_fpr_1"] = recall_at_fpr(rows, logits, 0.01)
+    result["recall_at_fpr_5"] = recall_at_fpr(rows, logits, 0.05)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", type=Path, help="directories written by train.py")
@@ -44,10 +67,10 @@ def main() -> None:
         thresholds = export.calibrated_thresholds(rows["calibration"], logits["calibration"])
         result: dict = {"run": str(run)}
         for name in (*export.PARITY_SETS, "calibration"):
-            metrics = export.parity_metrics(rows[name], logits[name], thresholds)
-            result[name] = {metric: metrics[metric] for metric in export.CHECKED}
-            result[name]["recall_at_fpr_1"] = recall_at_fpr(rows[name], logits[name], 0.01)
-            result[name]["recall_at_fpr_5"] = recall_at_fpr(rows[name], logits[name], 0.05)
+            result[name] = metrics(rows[name], logits[name], thresholds)
+            for part, keep in SUBSETS.get(name, {}).items():
+                index = [i for i, row in enumerate(rows[name]) if keep(row)]
+                result[f"{name}/{part}"] = metrics([rows[name][i] for i in index], logits[name][index], thresholds)
         print(json.dumps(result), flush=True)
 
 
