@@ -3,8 +3,9 @@
 
 Runs `detrigger eval --json --compare keyword` on each dev set (and the
 calibration split) at the model's default operating point and prints Markdown:
-one overall table with the model and the keyword baseline side by side, and
-per-category tables (over-refusal types, held-out sources).
+one overall table with the model and the keyword baseline side by side (the
+held-out sources also split into ToxiGen and the rest), and per-category
+tables (over-refusal types, held-out sources).
 
     cargo build --release
     python3 scripts/eval_tables.py [--model models/detrigger-intent] [--binary target/release/detrigger]
