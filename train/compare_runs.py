@@ -8,8 +8,9 @@ AUROC, FPR and recall at each point, and recall at a dev-set FPR of 1% and
 5% (thresholds placed on that set's own benign prompts; the model-selection
 numbers of the model card). Each dev set is also reported in the parts the
 model card keeps apart: the over-refusal set's `implicit_hate` type and the
-rest, and the held-out sources with and without ToxiGen (the `implicit_hate`
-type was written after reading model 1.2's ToxiGen misses).
+rest, the fifth contrast batch's rows and the rest, and the held-out
+sources with and without ToxiGen (the `implicit_hate` type was written after
+reading model 1.2's ToxiGen misses).
 
 Run: python train/compare_runs.py train/work/runs/v3-e2 train/work/runs/v3-pair
 """
@@ -35,10 +36,16 @@ def recall_at_fpr(rows: list[dict], logits: np.ndarray, fpr: float) -> float:
     return round(float((logits[harmful] > threshold).mean()), 4)
 
 
+# The fifth contrast batch went into existing types, so its rows are told
+# apart by their writers' pair-id prefixes (train/data/contrast/AUTHORING.md).
+BATCH5_PAIRS = ("cyber-e", "cyber-f", "persuasion-g", "implicit_hate-e")
+
 SUBSETS = {
     "overrefusal": {
         "implicit_hate": lambda row: row.get("type") == "implicit_hate",
         "other_types": lambda row: row.get("type") != "implicit_hate",
+        "batch5": lambda row: row.get("pair", "").startswith(BATCH5_PAIRS),
+        "before_batch5": lambda row: not row.get("pair", "").startswith(BATCH5_PAIRS),
     },
     "heldout_sources": {
         "toxigen": lambda row: row["source"] == "toxigen",

@@ -30,7 +30,7 @@ step "check the contrast set (schema, pairs, duplicates, near-copies of held-out
 step "build the train / calibration / dev splits"
 "$python" build_dataset.py
 # The shipped model is the weight average of three fine-tunes of the same
-# recipe (model card, Model selection): about 27-34 minutes each on 2 CPU cores.
+# recipe (model card, Model selection): about 27-37 minutes each on 2 CPU cores.
 step "fine-tune three ingredients: seed 13, seed 14, seed 13 with the pairwise twin loss"
 "$python" train.py --out "$run-s13" --seed 13 "$@"
 "$python" train.py --out "$run-s14" --seed 14 "$@"
