@@ -125,10 +125,10 @@ OPERATING_POINTS = {"balanced": 0.02, "strict": 0.05}
 # One point: the held-out set has 582 harmful prompts, so 0.5 points is three
 # prompts, below what this comparison can resolve (each model's thresholds
 # are themselves order statistics of its own calibration scores). The
-# shipped model 1.3 moves by at most 0.86 points (held-out recall at
-# `balanced`, 5 of 582 prompts; model 1.2: 0.52, model 1.1: 0.85).
-# Weight-only int8 (`quant_sweep.py weight-only`) has a fifth of the mean
-# |Δp| and still moves held-out recall 0.51 points.
+# shipped model 1.4 moves by at most 0.46 points (over-refusal FPR at
+# `strict`, 9 of 1,964 benign prompts; model 1.3: 0.86, 1.2: 0.52, 1.1:
+# 0.85). Weight-only int8 (`quant_sweep.py weight-only`) has a fifth of the
+# mean |Δp| and still moves held-out recall 0.51 points.
 PARITY_TOLERANCE = 0.01
 
 

