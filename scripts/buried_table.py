@@ -12,6 +12,8 @@ be compared side by side in one run.
 
 The padding is one benign paragraph repeated (the one `tests/classifier.rs`
 uses); it is a floor test of the windowing, not a model of real documents.
+Each model scores about 2,700 long prompts of ~35 windows: about 13 minutes
+per model with `--threads 2` on a 2-vCPU machine.
 
     cargo build --release
     python3 scripts/buried_table.py [--model DIR ...] [--binary target/release/detrigger] [--threads 2]
